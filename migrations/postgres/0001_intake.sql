@@ -1,0 +1,125 @@
+-- Reference data: regions, communities (hromadas), categories, organizations.
+CREATE TABLE regions (
+    code TEXT PRIMARY KEY,
+    name_uk TEXT NOT NULL,
+    name_ru TEXT NOT NULL,
+    name_en TEXT NOT NULL
+);
+
+CREATE TABLE communities (
+    code TEXT PRIMARY KEY,
+    region_code TEXT NOT NULL REFERENCES regions(code),
+    name_uk TEXT NOT NULL,
+    name_ru TEXT NOT NULL,
+    name_en TEXT NOT NULL,
+    lat DOUBLE PRECISION,
+    lon DOUBLE PRECISION,
+    population BIGINT,
+    active BOOLEAN NOT NULL DEFAULT TRUE
+);
+
+CREATE TABLE categories (
+    code TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    name_uk TEXT NOT NULL,
+    name_ru TEXT NOT NULL,
+    name_en TEXT NOT NULL,
+    position BIGINT NOT NULL DEFAULT 0,
+    active BOOLEAN NOT NULL DEFAULT TRUE
+);
+
+CREATE TABLE organizations (
+    id UUID PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    name_uk TEXT NOT NULL,
+    name_ru TEXT NOT NULL,
+    name_en TEXT NOT NULL,
+    community_code TEXT REFERENCES communities(code),
+    created_at TIMESTAMPTZ NOT NULL
+);
+
+-- A report, which becomes a case as staff handle it. Identifying data only sealed (*_sealed).
+CREATE TABLE reports (
+    id UUID PRIMARY KEY,
+    seq BIGINT NOT NULL UNIQUE,
+    reference TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    category_code TEXT NOT NULL REFERENCES categories(code),
+    community_code TEXT NOT NULL REFERENCES communities(code),
+    place TEXT,
+    lat DOUBLE PRECISION,
+    lon DOUBLE PRECISION,
+    occurred_at TIMESTAMPTZ,
+    description TEXT NOT NULL,
+    involved_unit TEXT,
+    involved_badge TEXT,
+    witnesses_sealed BYTEA,
+    contact_sealed BYTEA,
+    consent_contact BOOLEAN NOT NULL,
+    consent_publish BOOLEAN NOT NULL,
+    channel TEXT NOT NULL,
+    language TEXT NOT NULL,
+    status TEXT NOT NULL,
+    receipt_hash BYTEA NOT NULL UNIQUE,
+    idempotency_hash BYTEA UNIQUE,
+    request_fingerprint BYTEA,
+    created_at TIMESTAMPTZ NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX reports_created_at ON reports (created_at);
+CREATE INDEX reports_status ON reports (status, created_at);
+CREATE INDEX reports_community ON reports (community_code, created_at);
+
+-- Status history: what the reporter (and, with consent, the public) sees as the case's timeline.
+CREATE TABLE report_status_history (
+    id UUID PRIMARY KEY,
+    report_id UUID NOT NULL REFERENCES reports(id),
+    status TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX report_status_history_report ON report_status_history (report_id, created_at);
+
+CREATE TABLE public_updates (
+    id UUID PRIMARY KEY,
+    report_id UUID NOT NULL REFERENCES reports(id),
+    language TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX public_updates_report ON public_updates (report_id, created_at);
+
+-- Messages between the platform and the reporter; the reporter's added information is one too.
+CREATE TABLE report_messages (
+    id UUID PRIMARY KEY,
+    report_id UUID NOT NULL REFERENCES reports(id),
+    from_reporter BOOLEAN NOT NULL,
+    body TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX report_messages_report ON report_messages (report_id, created_at);
+
+CREATE TABLE attachments (
+    id UUID PRIMARY KEY,
+    report_id UUID NOT NULL REFERENCES reports(id),
+    kind TEXT NOT NULL,
+    original_key TEXT NOT NULL,
+    original_size BIGINT NOT NULL,
+    original_sha256 BYTEA NOT NULL,
+    served_key TEXT NOT NULL,
+    served_size BIGINT NOT NULL,
+    name_sealed BYTEA,
+    from_reporter BOOLEAN NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX attachments_report ON attachments (report_id, created_at);
+
+-- Human references come from a sequence: gaps after a rolled-back insert are harmless, and no
+-- row lock serializes concurrent intake.
+CREATE SEQUENCE report_seq;
+
+-- Platform-wide settings that belong with the data (e.g. the prefix of references).
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);

@@ -1,0 +1,81 @@
+//! Configuration: defaults < `mistok.toml` < environment (`MISTOK_…`) < command-line flags.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Config {
+    /// Address the HTTP server listens on.
+    pub listen: SocketAddr,
+    /// Folder for the embedded database, the secret key file and attachments.
+    pub data_dir: PathBuf,
+    /// `postgres://…` selects PostgreSQL; unset means the embedded SQLite file under `data_dir`.
+    pub database_url: Option<String>,
+    /// The 32-byte master secret, base64. Prefer `secret_key_file`; when neither is set the key
+    /// lives in `data_dir/secret.key`, created on first run with owner-only permissions.
+    pub secret_key: Option<String>,
+    pub secret_key_file: Option<PathBuf>,
+    /// Mark cookies `Secure`: set when the platform is served over TLS (directly or via a proxy).
+    pub cookie_secure: bool,
+    /// Largest request body accepted, in bytes (attachments included).
+    pub max_body_bytes: usize,
+    /// Time zone in which dates are shown to people.
+    pub time_zone: String,
+    /// Short prefix of human references, e.g. `DN` gives `DN-2026-000123`. When unset, the
+    /// platform's stored setting is used (the demo stores `DN`), else `MT`.
+    pub reference_prefix: Option<String>,
+    /// Name of the platform shown in the header.
+    pub platform_name: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("data"),
+            database_url: None,
+            secret_key: None,
+            secret_key_file: None,
+            cookie_secure: false,
+            max_body_bytes: 60 * 1024 * 1024,
+            time_zone: "Europe/Kyiv".into(),
+            reference_prefix: None,
+            platform_name: None,
+        }
+    }
+}
+
+impl Config {
+    /// Loads defaults, then `mistok.toml` (or the file named), then `MISTOK_*` variables.
+    pub fn load(file: Option<&Path>) -> Result<Config, figment::Error> {
+        let file = file
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("mistok.toml"));
+        Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::file(file))
+            .merge(Env::prefixed("MISTOK_"))
+            .extract()
+    }
+
+    pub fn secret_key_path(&self) -> PathBuf {
+        self.secret_key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("secret.key"))
+    }
+
+    pub fn blob_dir(&self) -> PathBuf {
+        self.data_dir.join("blobs")
+    }
+
+    /// The SQLite URL when no PostgreSQL URL is configured.
+    pub fn effective_database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) if !url.trim().is_empty() => url.clone(),
+            _ => format!("sqlite://{}", self.data_dir.join("mistok.db").display()),
+        }
+    }
+}

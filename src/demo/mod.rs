@@ -1,0 +1,230 @@
+//! `mistok demo`: a realistic demo region (Donetsk region, communities under government
+//! control, organizations, categories in three languages) and a few hundred varied reports.
+
+pub mod data;
+mod store;
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::catalog::store::{NewCommunity, NewOrganization, ensure_region};
+use crate::error::AppResult;
+use crate::intake::model::{ReportKind, Status};
+use crate::intake::receipt::Receipt;
+use crate::intake::service::{SEAL_CONTACT, SEAL_WITNESSES};
+use crate::intake::store::{Inserted, NewReportRow, insert_report};
+use crate::settings;
+use crate::state::AppState;
+
+pub struct DemoSummary {
+    pub reports_added: usize,
+    /// A few receipts of demo reports, so that a person can try the follow-up page.
+    pub sample_receipts: Vec<(String, String)>,
+}
+
+/// Loads the demo region; adds `reports` reports unless the store already holds reports.
+pub async fn load(state: &AppState, reports: usize) -> AppResult<DemoSummary> {
+    let communities = data::COMMUNITIES
+        .iter()
+        .map(|c| NewCommunity {
+            code: c.code,
+            name: c.name,
+            lat: c.lat,
+            lon: c.lon,
+            population: i64::from(c.population),
+        })
+        .collect();
+    let organizations = data::ORGANIZATIONS
+        .iter()
+        .map(|o| NewOrganization {
+            code: o.code,
+            kind: o.kind,
+            name: o.name,
+            community: o.community,
+        })
+        .collect();
+    ensure_region(
+        &state.db,
+        data::REGION.code,
+        data::REGION.name,
+        communities,
+        organizations,
+    )
+    .await?;
+    settings::set_default(
+        &state.db,
+        settings::REFERENCE_PREFIX,
+        data::REGION.reference_prefix.to_string(),
+    )
+    .await?;
+    state.catalog.invalidate();
+    if store::report_count(&state.db).await? > 0 {
+        return Ok(DemoSummary {
+            reports_added: 0,
+            sample_receipts: Vec::new(),
+        });
+    }
+    let prefix = state.reference_prefix(&*state.catalog.get(&state.db).await?);
+    let mut rng = StdRng::seed_from_u64(2026);
+    let now = OffsetDateTime::now_utc();
+    let mut sample_receipts = Vec::new();
+    for i in 0..reports {
+        let story = &data::STORIES[rng.random_range(0..data::STORIES.len())];
+        let community = pick_community(&mut rng);
+        let created_at = now - Duration::minutes(rng.random_range(30..365 * 24 * 60));
+        let occurred_at = created_at - Duration::minutes(rng.random_range(10..72 * 60));
+        let has_contact = rng.random_bool(0.4);
+        let contact = has_contact.then(|| {
+            format!(
+                "+380 {} {:03} {:02} {:02}",
+                [50, 66, 67, 68, 73, 93, 95, 97, 99][rng.random_range(0..9)],
+                rng.random_range(0..1000),
+                rng.random_range(0..100),
+                rng.random_range(0..100)
+            )
+        });
+        let receipt = Receipt::random();
+        let (lat, lon) = (
+            community.lat + rng.random_range(-0.02..0.02),
+            community.lon + rng.random_range(-0.03..0.03),
+        );
+        let row = NewReportRow {
+            id: Uuid::now_v7(),
+            kind: ReportKind::from_code(story.kind).unwrap_or(ReportKind::Other),
+            category: story.category.to_string(),
+            community: community.code.to_string(),
+            place: story.place.map(str::to_string),
+            lat: rng.random_bool(0.5).then_some(lat),
+            lon: None,
+            occurred_at: Some(occurred_at),
+            description: story.description.to_string(),
+            involved_unit: story.involved.map(str::to_string),
+            involved_badge: None,
+            witnesses_sealed: rng.random_bool(0.1).then(|| {
+                state
+                    .keys
+                    .seal(SEAL_WITNESSES, b"Neighbour from the same building")
+            }),
+            contact_sealed: contact
+                .as_ref()
+                .map(|c| state.keys.seal(SEAL_CONTACT, c.as_bytes())),
+            consent_contact: has_contact && rng.random_bool(0.8),
+            consent_publish: rng.random_bool(0.5),
+            channel: ["web", "web", "web", "api", "api", "phone"][rng.random_range(0..6)],
+            language: lang_code(story.lang),
+            receipt_hash: receipt.hash(&state.keys).to_vec(),
+            idempotency_hash: None,
+            fingerprint: None,
+            created_at,
+            attachments: Vec::new(),
+        };
+        let row = NewReportRow {
+            lon: row.lat.map(|_| lon),
+            ..row
+        };
+        let id = row.id;
+        let Inserted::New { reference } = insert_report(&state.db, prefix.clone(), row).await?
+        else {
+            continue;
+        };
+        if i < 3 {
+            sample_receipts.push((reference, receipt.display()));
+        }
+        let path = status_path(&mut rng);
+        let mut at = created_at;
+        let mut history = Vec::new();
+        for status in path.iter().skip(1) {
+            at += Duration::hours(rng.random_range(2..24 * 10));
+            if at > now {
+                break;
+            }
+            history.push((*status, at));
+        }
+        let mut updates = Vec::new();
+        for (status, at) in &history {
+            if matches!(
+                status,
+                Status::Referred | Status::Responded | Status::Closed
+            ) {
+                let update = &data::PUBLIC_UPDATES[rng.random_range(0..data::PUBLIC_UPDATES.len())];
+                updates.push((
+                    update.get(lang_of(story.lang)).to_string(),
+                    *at + Duration::minutes(5),
+                ));
+            }
+        }
+        let mut messages = Vec::new();
+        if rng.random_bool(0.2) {
+            let question = &data::STAFF_MESSAGES[rng.random_range(0..data::STAFF_MESSAGES.len())];
+            let asked = created_at + Duration::hours(rng.random_range(1..48));
+            if asked < now {
+                messages.push((false, question.get(lang_of(story.lang)).to_string(), asked));
+            }
+        }
+        store::apply_history(
+            &state.db,
+            id,
+            history,
+            updates,
+            messages,
+            lang_code(story.lang),
+        )
+        .await?;
+    }
+    Ok(DemoSummary {
+        reports_added: reports,
+        sample_receipts,
+    })
+}
+
+fn lang_code(lang: &str) -> &'static str {
+    lang_of(lang).code()
+}
+
+fn lang_of(lang: &str) -> crate::i18n::Lang {
+    crate::i18n::Lang::from_code(lang).unwrap_or_default()
+}
+
+/// Larger communities send more reports.
+fn pick_community(rng: &mut StdRng) -> &'static data::DemoCommunity {
+    let total: u64 = data::COMMUNITIES
+        .iter()
+        .map(|c| u64::from(c.population))
+        .sum();
+    let mut ticket = rng.random_range(0..total.max(1));
+    for community in data::COMMUNITIES {
+        let weight = u64::from(community.population);
+        if ticket < weight {
+            return community;
+        }
+        ticket -= weight;
+    }
+    &data::COMMUNITIES[0]
+}
+
+/// The statuses a demo case passes through, ending at a plausible current one.
+fn status_path(rng: &mut StdRng) -> Vec<Status> {
+    use Status::*;
+    let paths: [&[Status]; 8] = [
+        &[Received],
+        &[Received, Triaged],
+        &[Received, Triaged, Referred],
+        &[Received, Triaged, Referred, InProgress],
+        &[Received, Triaged, Referred, InProgress, Responded],
+        &[Received, Triaged, Referred, InProgress, Responded, Closed],
+        &[Received, Triaged, Referred, Responded, Closed],
+        &[Received, Rejected],
+    ];
+    let weights = [20, 15, 20, 15, 10, 10, 5, 5];
+    let total: u32 = weights.iter().sum();
+    let mut ticket = rng.random_range(0..total);
+    for (path, weight) in paths.iter().zip(weights) {
+        if ticket < weight {
+            return path.to_vec();
+        }
+        ticket -= weight;
+    }
+    vec![Received]
+}

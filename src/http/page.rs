@@ -1,0 +1,136 @@
+//! What every HTML page shares: the layout's context and rendering.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::error::FieldError;
+use crate::i18n::Lang;
+
+/// The layout's context: language, current path (for the language switch) and title.
+pub struct Chrome {
+    pub lang: Lang,
+    pub path: String,
+    pub title: String,
+    /// Off on pages that must not be left by accident (the receipt shown once).
+    pub show_lang_switch: bool,
+    pub nav: &'static str,
+}
+
+pub struct LangLink {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub href: String,
+    pub current: bool,
+}
+
+impl Chrome {
+    pub fn new(lang: Lang, path: &str, title_key: &str) -> Chrome {
+        Chrome {
+            lang,
+            path: path.to_string(),
+            title: lang.t(title_key),
+            show_lang_switch: true,
+            nav: "",
+        }
+    }
+
+    pub fn nav(mut self, nav: &'static str) -> Chrome {
+        self.nav = nav;
+        self
+    }
+
+    pub fn t(&self, key: &str) -> String {
+        self.lang.t(key)
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.lang.code()
+    }
+
+    pub fn langs(&self) -> Vec<LangLink> {
+        Lang::ALL
+            .into_iter()
+            .map(|lang| LangLink {
+                code: lang.code(),
+                name: lang.native_name(),
+                href: format!("/lang/{}?next={}", lang.code(), encode_path(&self.path)),
+                current: lang == self.lang,
+            })
+            .collect()
+    }
+}
+
+/// Percent-encodes a local path for use as a query value.
+fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Field errors of a form, as messages in the page's language.
+#[derive(Default)]
+pub struct FieldErrors {
+    pub list: Vec<(String, String)>,
+    by_field: HashMap<String, String>,
+}
+
+impl FieldErrors {
+    pub fn new(lang: Lang, errors: &[FieldError]) -> FieldErrors {
+        let mut out = FieldErrors::default();
+        for e in errors {
+            let message = lang.t(e.key);
+            out.by_field
+                .entry(e.field.to_string())
+                .or_insert_with(|| message.clone());
+            out.list.push((e.field.to_string(), message));
+        }
+        out
+    }
+
+    pub fn get(&self, field: &str) -> Option<&String> {
+        self.by_field.get(field)
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.by_field.contains_key(field)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+}
+
+pub fn render<T: Template>(status: StatusCode, template: &T) -> Response {
+    match template.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(err) => {
+            tracing::error!(error = %err, "template failed to render");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "layout/error.html")]
+pub struct ErrorPage {
+    pub c: Chrome,
+    pub message: String,
+}
+
+pub fn error_page(lang: Lang, status: StatusCode, message_key: &str) -> Response {
+    let page = ErrorPage {
+        c: Chrome::new(lang, "/", "error-page-title"),
+        message: lang.t(message_key),
+    };
+    render(status, &page)
+}

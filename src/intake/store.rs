@@ -1,0 +1,339 @@
+//! SQL of reports, their timeline and the reporter's additions.
+
+use sqlx::Row;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::model::{ReportKind, Status};
+use crate::attachments::service::StoredAttachment;
+use crate::db::{Db, dialect_of};
+use crate::error::{AppError, AppResult};
+use crate::{db_read, db_write, insert_attachments};
+
+/// A report ready to be written: validated, identifying fields already sealed.
+#[derive(Debug, Clone)]
+pub struct NewReportRow {
+    pub id: Uuid,
+    pub kind: ReportKind,
+    pub category: String,
+    pub community: String,
+    pub place: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub occurred_at: Option<OffsetDateTime>,
+    pub description: String,
+    pub involved_unit: Option<String>,
+    pub involved_badge: Option<String>,
+    pub witnesses_sealed: Option<Vec<u8>>,
+    pub contact_sealed: Option<Vec<u8>>,
+    pub consent_contact: bool,
+    pub consent_publish: bool,
+    pub channel: &'static str,
+    pub language: &'static str,
+    pub receipt_hash: Vec<u8>,
+    pub idempotency_hash: Option<Vec<u8>>,
+    pub fingerprint: Option<Vec<u8>>,
+    pub created_at: OffsetDateTime,
+    pub attachments: Vec<StoredAttachment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inserted {
+    New {
+        reference: String,
+    },
+    /// A report with the same idempotency key exists; `same_request` tells whether its content
+    /// matches this one.
+    Existing {
+        reference: String,
+        same_request: bool,
+    },
+}
+
+/// The report already stored under `$row`'s idempotency key, if any (`?` on errors).
+macro_rules! find_idempotent {
+    ($conn:expr, $row:expr) => {
+        match &$row.idempotency_hash {
+            None => None,
+            Some(key) => {
+                let found = sqlx::query(
+                    "SELECT reference, request_fingerprint FROM reports WHERE idempotency_hash = $1",
+                )
+                .bind(key)
+                .fetch_optional(&mut *$conn)
+                .await?;
+                match found {
+                    None => None,
+                    Some(found) => {
+                        let fingerprint: Option<Vec<u8>> = found.try_get("request_fingerprint")?;
+                        Some(Inserted::Existing {
+                            reference: found.try_get("reference")?,
+                            same_request: fingerprint == $row.fingerprint,
+                        })
+                    }
+                }
+            }
+        }
+    };
+}
+
+/// Writes the report, its first status and its attachments in one transaction.
+pub async fn insert_report(db: &Db, prefix: String, row: NewReportRow) -> AppResult<Inserted> {
+    db_write!(db, |conn| {
+        if let Some(existing) = find_idempotent!(conn, row) {
+            return Ok(existing);
+        }
+        let seq: i64 = sqlx::query_scalar(dialect_of(&*conn))
+            .fetch_one(&mut *conn)
+            .await?;
+        let reference = format!("{prefix}-{}-{seq:06}", row.created_at.year());
+        let inserted = sqlx::query(
+            "INSERT INTO reports (id, seq, reference, kind, category_code, community_code, place, \
+             lat, lon, occurred_at, description, involved_unit, involved_badge, witnesses_sealed, \
+             contact_sealed, consent_contact, consent_publish, channel, language, status, \
+             receipt_hash, idempotency_hash, request_fingerprint, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+             $18, $19, $20, $21, $22, $23, $24, $24) \
+             ON CONFLICT (idempotency_hash) DO NOTHING RETURNING id",
+        )
+        .bind(row.id)
+        .bind(seq)
+        .bind(&reference)
+        .bind(row.kind.code())
+        .bind(&row.category)
+        .bind(&row.community)
+        .bind(&row.place)
+        .bind(row.lat)
+        .bind(row.lon)
+        .bind(row.occurred_at)
+        .bind(&row.description)
+        .bind(&row.involved_unit)
+        .bind(&row.involved_badge)
+        .bind(&row.witnesses_sealed)
+        .bind(&row.contact_sealed)
+        .bind(row.consent_contact)
+        .bind(row.consent_publish)
+        .bind(row.channel)
+        .bind(row.language)
+        .bind(Status::Received.code())
+        .bind(&row.receipt_hash)
+        .bind(&row.idempotency_hash)
+        .bind(&row.fingerprint)
+        .bind(row.created_at)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if inserted.is_none() {
+            // Another server inserted the same idempotency key between our check and insert.
+            return find_idempotent!(conn, row)
+                .ok_or_else(|| AppError::internal("idempotent insert found no row"));
+        }
+        sqlx::query(
+            "INSERT INTO report_status_history (id, report_id, status, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(Uuid::now_v7())
+        .bind(row.id)
+        .bind(Status::Received.code())
+        .bind(row.created_at)
+        .execute(&mut *conn)
+        .await?;
+        insert_attachments!(conn, row.id, row.attachments, row.created_at);
+        Ok(Inserted::New { reference })
+    })
+}
+
+/// What the reporter may see about their own report.
+#[derive(Debug, Clone)]
+pub struct ReportSummary {
+    pub id: Uuid,
+    pub reference: String,
+    pub kind: ReportKind,
+    pub category: String,
+    pub community: String,
+    pub status: Status,
+    pub occurred_at: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
+    pub consent_contact: bool,
+    pub consent_publish: bool,
+    pub has_contact: bool,
+}
+
+macro_rules! summary {
+    ($row:expr) => {{
+        let kind: String = $row.try_get("kind")?;
+        let status: String = $row.try_get("status")?;
+        ReportSummary {
+            id: $row.try_get("id")?,
+            reference: $row.try_get("reference")?,
+            kind: ReportKind::from_code(&kind).unwrap_or(ReportKind::Other),
+            category: $row.try_get("category_code")?,
+            community: $row.try_get("community_code")?,
+            status: Status::from_code(&status).unwrap_or(Status::Received),
+            occurred_at: $row.try_get("occurred_at")?,
+            created_at: $row.try_get("created_at")?,
+            consent_contact: $row.try_get("consent_contact")?,
+            consent_publish: $row.try_get("consent_publish")?,
+            has_contact: $row.try_get("has_contact")?,
+        }
+    }};
+}
+
+pub async fn find_by_receipt_hash(db: &Db, hash: &[u8]) -> AppResult<Option<ReportSummary>> {
+    db_read!(db, |pool| {
+        let row = sqlx::query(
+            "SELECT id, reference, kind, category_code, community_code, status, occurred_at, \
+             created_at, consent_contact, consent_publish, contact_sealed IS NOT NULL AS has_contact \
+             FROM reports WHERE receipt_hash = $1",
+        )
+        .bind(hash)
+        .fetch_optional(pool)
+        .await?;
+        Ok(match row {
+            Some(row) => Some(summary!(row)),
+            None => None,
+        })
+    })
+}
+
+pub async fn find_by_id(db: &Db, id: Uuid) -> AppResult<Option<ReportSummary>> {
+    db_read!(db, |pool| {
+        let row = sqlx::query(
+            "SELECT id, reference, kind, category_code, community_code, status, occurred_at, \
+             created_at, consent_contact, consent_publish, contact_sealed IS NOT NULL AS has_contact \
+             FROM reports WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+        Ok(match row {
+            Some(row) => Some(summary!(row)),
+            None => None,
+        })
+    })
+}
+
+/// One entry of what happened to a report, as its reporter sees it.
+#[derive(Debug, Clone)]
+pub enum TimelineEntry {
+    Status {
+        status: Status,
+        at: OffsetDateTime,
+    },
+    PublicUpdate {
+        body: String,
+        at: OffsetDateTime,
+    },
+    Message {
+        from_reporter: bool,
+        body: String,
+        at: OffsetDateTime,
+    },
+}
+
+impl TimelineEntry {
+    pub fn at(&self) -> OffsetDateTime {
+        match self {
+            TimelineEntry::Status { at, .. }
+            | TimelineEntry::PublicUpdate { at, .. }
+            | TimelineEntry::Message { at, .. } => *at,
+        }
+    }
+}
+
+/// The report's status history, public updates and messages, oldest first.
+pub async fn timeline(db: &Db, report_id: Uuid) -> AppResult<Vec<TimelineEntry>> {
+    db_read!(db, |pool| {
+        let mut entries = Vec::new();
+        for row in
+            sqlx::query("SELECT status, created_at FROM report_status_history WHERE report_id = $1")
+                .bind(report_id)
+                .fetch_all(pool)
+                .await?
+        {
+            let status: String = row.try_get("status")?;
+            entries.push(TimelineEntry::Status {
+                status: Status::from_code(&status).unwrap_or(Status::Received),
+                at: row.try_get("created_at")?,
+            });
+        }
+        for row in sqlx::query("SELECT body, created_at FROM public_updates WHERE report_id = $1")
+            .bind(report_id)
+            .fetch_all(pool)
+            .await?
+        {
+            entries.push(TimelineEntry::PublicUpdate {
+                body: row.try_get("body")?,
+                at: row.try_get("created_at")?,
+            });
+        }
+        for row in sqlx::query(
+            "SELECT from_reporter, body, created_at FROM report_messages WHERE report_id = $1",
+        )
+        .bind(report_id)
+        .fetch_all(pool)
+        .await?
+        {
+            entries.push(TimelineEntry::Message {
+                from_reporter: row.try_get("from_reporter")?,
+                body: row.try_get("body")?,
+                at: row.try_get("created_at")?,
+            });
+        }
+        entries.sort_by_key(TimelineEntry::at);
+        Ok(entries)
+    })
+}
+
+/// Information the reporter adds later: a message from them, with any files.
+pub async fn add_reporter_message(
+    db: &Db,
+    report_id: Uuid,
+    body: Option<String>,
+    attachments: Vec<StoredAttachment>,
+) -> AppResult<()> {
+    let now = OffsetDateTime::now_utc();
+    db_write!(db, |conn| {
+        if let Some(body) = &body {
+            sqlx::query(
+                "INSERT INTO report_messages (id, report_id, from_reporter, body, created_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(Uuid::now_v7())
+            .bind(report_id)
+            .bind(true)
+            .bind(body)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+        }
+        insert_attachments!(conn, report_id, attachments, now);
+        sqlx::query("UPDATE reports SET updated_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(report_id)
+            .execute(&mut *conn)
+            .await?;
+        Ok::<_, AppError>(())
+    })
+}
+
+/// Adds a public update (used by case handling and by the demo).
+pub async fn add_public_update(
+    db: &Db,
+    report_id: Uuid,
+    language: &'static str,
+    body: String,
+    at: OffsetDateTime,
+) -> AppResult<()> {
+    db_write!(db, |conn| {
+        sqlx::query(
+            "INSERT INTO public_updates (id, report_id, language, body, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(Uuid::now_v7())
+        .bind(report_id)
+        .bind(language)
+        .bind(&body)
+        .bind(at)
+        .execute(&mut *conn)
+        .await?;
+        Ok::<_, AppError>(())
+    })
+}

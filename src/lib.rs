@@ -1,0 +1,68 @@
+//! Mistok ("little bridge"): the software of a regional human-rights platform — intake of
+//! reports, case handling across agencies, public control, trust and dialogue.
+
+pub mod attachments;
+pub mod blobs;
+pub mod catalog;
+pub mod cli;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod http;
+pub mod i18n;
+pub mod intake;
+pub mod limits;
+pub mod reference_data;
+pub mod settings;
+pub mod state;
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use axum::Router;
+
+use crate::catalog::store::{NewCategory, ensure_categories};
+use crate::config::Config;
+use crate::crypto::Keys;
+use crate::db::Db;
+use crate::state::AppState;
+
+/// The whole web application over `state`; used by `mistok serve` and by the tests.
+pub fn app(state: AppState) -> Router {
+    http::router(state)
+}
+
+/// Opens the store (applying migrations), the keys and the reference data.
+pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
+    let keys = Keys::load_or_create(config.secret_key.as_deref(), &config.secret_key_path())
+        .context("loading the master secret")?;
+    let db = Db::connect(&config.effective_database_url())
+        .await
+        .context("opening the database")?;
+    let defaults = reference_data::DEFAULT_CATEGORIES
+        .iter()
+        .enumerate()
+        .map(|(i, c)| NewCategory {
+            code: c.code,
+            kind: c.kind,
+            name: c.name,
+            position: i as i64,
+        })
+        .collect();
+    ensure_categories(&db, defaults).await?;
+    AppState::new(config, db, keys)
+}
+
+/// Serves `state` on `listener` until `shutdown` completes.
+pub async fn serve(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,72 @@
+//! What every request handler shares.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::blobs::BlobStore;
+use crate::catalog::CatalogCache;
+use crate::config::Config;
+use crate::crypto::Keys;
+use crate::db::Db;
+use crate::limits::FailureLimiter;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub keys: Arc<Keys>,
+    pub catalog: Arc<CatalogCache>,
+    pub blobs: BlobStore,
+    /// Wrong receipts per client address.
+    pub receipt_failures: Arc<FailureLimiter>,
+    /// The platform's time zone, for showing dates.
+    pub time_zone: jiff::tz::TimeZone,
+}
+
+impl AppState {
+    pub fn new(config: Config, db: Db, keys: Keys) -> anyhow::Result<AppState> {
+        let time_zone = jiff::tz::TimeZone::get(&config.time_zone)
+            .map_err(|e| anyhow::anyhow!("time zone {:?}: {e}", config.time_zone))?;
+        Ok(AppState {
+            blobs: BlobStore::local(config.blob_dir()),
+            config: Arc::new(config),
+            db,
+            keys: Arc::new(keys),
+            catalog: Arc::new(CatalogCache::default()),
+            receipt_failures: Arc::new(FailureLimiter::new(10, Duration::from_secs(15 * 60))),
+            time_zone,
+        })
+    }
+
+    /// Prefix of human references (`DN` in `DN-2026-000123`): the configured one, else the
+    /// platform's stored setting, else `MT`.
+    pub fn reference_prefix(&self, catalog: &crate::catalog::CatalogData) -> String {
+        self.config
+            .reference_prefix
+            .clone()
+            .or_else(|| catalog.reference_prefix.clone())
+            .unwrap_or_else(|| "MT".into())
+    }
+
+    /// The offset of the platform's time zone at `at`, for reading local times people type.
+    pub fn local_offset(&self, at: time::OffsetDateTime) -> time::UtcOffset {
+        jiff::Timestamp::from_second(at.unix_timestamp())
+            .ok()
+            .map(|ts| self.time_zone.to_offset(ts).seconds())
+            .and_then(|secs| time::UtcOffset::from_whole_seconds(secs).ok())
+            .unwrap_or(time::UtcOffset::UTC)
+    }
+
+    /// A moment shown in the platform's time zone, e.g. `26.11.2026 14:05`.
+    pub fn format_local(&self, at: time::OffsetDateTime) -> String {
+        let local = at.to_offset(self.local_offset(at));
+        format!(
+            "{:02}.{:02}.{} {:02}:{:02}",
+            local.day(),
+            u8::from(local.month()),
+            local.year(),
+            local.hour(),
+            local.minute()
+        )
+    }
+}

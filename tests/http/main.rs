@@ -1,0 +1,7 @@
+//! End-to-end tests over HTTP against a real server and a real store, each on SQLite and on
+//! PostgreSQL.
+
+mod support;
+
+mod intake;
+mod platform;

@@ -1,0 +1,193 @@
+//! A real server per test: the application on an ephemeral loopback port over a fresh store —
+//! a temporary SQLite file, or a new PostgreSQL database dropped afterwards.
+
+use std::net::SocketAddr;
+
+use mistok::config::Config;
+use mistok::state::AppState;
+use sqlx::Connection;
+use tokio::sync::oneshot;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs an async test body once per engine, as two tests.
+#[macro_export]
+macro_rules! on_both_engines {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::support::Engine::Sqlite).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::support::Engine::Postgres).await
+                }
+            }
+        )*
+    };
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub state: AppState,
+    pub data_dir: tempfile::TempDir,
+    shutdown: Option<oneshot::Sender<()>>,
+    pg_database: Option<String>,
+}
+
+/// The PostgreSQL server the tests use; each test creates its own database there.
+pub fn pg_admin_url() -> String {
+    std::env::var("MISTOK_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string())
+}
+
+fn pg_url_for(database: &str) -> String {
+    let admin = pg_admin_url();
+    match admin.rsplit_once('/') {
+        Some((server, _)) if server.contains("//") && server.len() > "postgres://".len() => {
+            format!("{server}/{database}")
+        }
+        _ => format!("{admin}/{database}"),
+    }
+}
+
+impl TestApp {
+    pub async fn spawn(engine: Engine) -> TestApp {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_env("MISTOK_LOG")
+                    .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+            )
+            .with_test_writer()
+            .try_init();
+        let data_dir = tempfile::tempdir().expect("temporary folder");
+        let pg_database = match engine {
+            Engine::Sqlite => None,
+            Engine::Postgres => {
+                let name = format!("mistok_test_{}", uuid::Uuid::new_v4().simple());
+                let mut admin = sqlx::PgConnection::connect(&pg_admin_url())
+                    .await
+                    .expect("PostgreSQL must answer for the tests (see .ci/run)");
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                    .execute(&mut admin)
+                    .await
+                    .expect("create test database");
+                Some(name)
+            }
+        };
+        let config = Config {
+            data_dir: data_dir.path().to_path_buf(),
+            database_url: pg_database.as_deref().map(pg_url_for),
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            ..Config::default()
+        };
+        let state = mistok::build_state(config).await.expect("state");
+        mistok::demo::load(&state, 0).await.expect("demo region");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = oneshot::channel::<()>();
+        let served = state.clone();
+        tokio::spawn(async move {
+            mistok::serve(served, listener, async {
+                let _ = rx.await;
+            })
+            .await
+            .expect("server");
+        });
+        TestApp {
+            base: format!("http://{addr}"),
+            state,
+            data_dir,
+            shutdown: Some(tx),
+            pg_database,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// A browser-like client: keeps cookies, does not follow redirects on its own.
+    pub fn browser(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    pub fn api(&self) -> reqwest::Client {
+        reqwest::Client::new()
+    }
+
+    /// Counts rows of a table through the application's own store.
+    pub async fn count(&self, table: &'static str) -> i64 {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        match &self.state.db {
+            mistok::db::Db::Sqlite(db) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .fetch_one(&db.read)
+                .await
+                .unwrap(),
+            mistok::db::Db::Postgres(pool) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .fetch_one(pool)
+                .await
+                .unwrap(),
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(name) = self.pg_database.take() {
+            if let mistok::db::Db::Postgres(pool) = &self.state.db {
+                let pool = pool.clone();
+                // Drop runs inside the test's runtime; close and drop from a thread of its own.
+                std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .unwrap();
+                    rt.block_on(async move {
+                        pool.close().await;
+                        if let Ok(mut admin) = sqlx::PgConnection::connect(&pg_admin_url()).await {
+                            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            )))
+                            .execute(&mut admin)
+                            .await;
+                        }
+                    });
+                })
+                .join()
+                .ok();
+            }
+        }
+    }
+}
+
+/// The value of a hidden input in an HTML page.
+pub fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no hidden field {name}"))
+        + marker.len();
+    let end = html[start..].find('"').unwrap() + start;
+    html[start..end].to_string()
+}
+
+/// The receipt code shown on a receipt page.
+pub fn receipt_on(html: &str) -> String {
+    let start = html.find("class=\"receipt-code\">").expect("receipt shown") + 21;
+    let end = html[start..].find('<').unwrap() + start;
+    html[start..end].to_string()
+}
