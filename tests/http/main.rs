@@ -3,5 +3,6 @@
 
 mod support;
 
+mod durability;
 mod intake;
 mod platform;

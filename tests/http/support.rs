@@ -47,13 +47,36 @@ pub fn pg_admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string())
 }
 
-fn pg_url_for(database: &str) -> String {
+pub fn pg_url_for(database: &str) -> String {
     let admin = pg_admin_url();
     match admin.rsplit_once('/') {
         Some((server, _)) if server.contains("//") && server.len() > "postgres://".len() => {
             format!("{server}/{database}")
         }
         _ => format!("{admin}/{database}"),
+    }
+}
+
+/// Creates an empty database for one test; its name starts with `mistok_test_`.
+pub async fn fresh_pg_database() -> String {
+    let name = format!("mistok_test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = sqlx::PgConnection::connect(&pg_admin_url())
+        .await
+        .expect("PostgreSQL must answer for the tests (see .ci/run)");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut admin)
+        .await
+        .expect("create test database");
+    name
+}
+
+pub async fn drop_pg_database(name: &str) {
+    if let Ok(mut admin) = sqlx::PgConnection::connect(&pg_admin_url()).await {
+        let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+        )))
+        .execute(&mut admin)
+        .await;
     }
 }
 
@@ -69,17 +92,7 @@ impl TestApp {
         let data_dir = tempfile::tempdir().expect("temporary folder");
         let pg_database = match engine {
             Engine::Sqlite => None,
-            Engine::Postgres => {
-                let name = format!("mistok_test_{}", uuid::Uuid::new_v4().simple());
-                let mut admin = sqlx::PgConnection::connect(&pg_admin_url())
-                    .await
-                    .expect("PostgreSQL must answer for the tests (see .ci/run)");
-                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                    .execute(&mut admin)
-                    .await
-                    .expect("create test database");
-                Some(name)
-            }
+            Engine::Postgres => Some(fresh_pg_database().await),
         };
         let config = Config {
             data_dir: data_dir.path().to_path_buf(),
@@ -158,13 +171,7 @@ impl Drop for TestApp {
                         .unwrap();
                     rt.block_on(async move {
                         pool.close().await;
-                        if let Ok(mut admin) = sqlx::PgConnection::connect(&pg_admin_url()).await {
-                            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                            )))
-                            .execute(&mut admin)
-                            .await;
-                        }
+                        drop_pg_database(&name).await;
                     });
                 })
                 .join()
