@@ -60,6 +60,8 @@ impl Db {
                 // FULL: a commit is on disk when it returns, even across power loss.
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
+                // Statement and savepoint journals in memory: they never need to survive a crash.
+                .pragma("temp_store", "memory")
                 .busy_timeout(Duration::from_secs(10))
                 .log_statements(tracing::log::LevelFilter::Trace);
             if let Some(parent) = base.get_filename().parent() {
@@ -108,15 +110,19 @@ impl Db {
 /// Runs `$body` in one transaction on either engine: on SQLite as a job of the group-commit
 /// writer, on PostgreSQL in a pool transaction. `$conn` is a `&mut SqliteConnection` or a
 /// `&mut PgConnection`, so portable SQL is written once. The body returns `AppResult<T>`; an
-/// error rolls the transaction back.
+/// error rolls the transaction back. `guarded = false` (SQLite: no savepoint around the job) is
+/// for bodies that execute at most one writing statement.
 #[macro_export]
 macro_rules! db_write {
     ($db:expr, |$conn:ident| $body:block) => {
+        $crate::db_write!($db, guarded = true, |$conn| $body)
+    };
+    ($db:expr, guarded = $guarded:expr, |$conn:ident| $body:block) => {
         match $db {
             $crate::db::Db::Sqlite(sqlite) => {
                 sqlite
                     .writer
-                    .write(move |$conn: &mut ::sqlx::SqliteConnection| {
+                    .write($guarded, move |$conn: &mut ::sqlx::SqliteConnection| {
                         ::std::boxed::Box::pin(async move { $body })
                     })
                     .await
@@ -156,23 +162,49 @@ macro_rules! db_read {
     };
 }
 
-/// The few SQL fragments that differ between the engines, chosen by the connection's type so
-/// that a `db_write!` body stays one piece of code.
+/// The few statements that differ between the engines, chosen by the connection's type so that a
+/// `db_write!` body stays one piece of code (the same binds, in the same order).
 pub trait Dialect {
-    /// Yields the next report sequence number inside the current transaction.
-    const NEXT_REPORT_SEQ: &'static str;
+    /// Inserts a report, numbering it in the same statement: `$2` is the reference's prefix
+    /// (`DN-2026-`), to which the zero-padded number is appended. Returns `reference`, or no row
+    /// when the idempotency key exists already.
+    const INSERT_REPORT: &'static str;
 }
 
+const REPORT_COLUMNS: &str = "id, seq, reference, kind, category_code, community_code, place, \
+    lat, lon, occurred_at, description, involved_unit, involved_badge, witnesses_sealed, \
+    contact_sealed, consent_contact, consent_publish, channel, language, status, receipt_hash, \
+    idempotency_hash, request_fingerprint, created_at, updated_at";
+
 impl Dialect for sqlx::SqliteConnection {
-    // Safe without a sequence: every SQLite write runs on the one writer task.
-    const NEXT_REPORT_SEQ: &'static str = "SELECT COALESCE(MAX(seq), 0) + 1 FROM reports";
+    // Safe without a sequence: every SQLite write runs on the one writer task. `MAX(seq)` stands
+    // alone in its subquery so that SQLite answers it from the index instead of a full scan.
+    const INSERT_REPORT: &'static str = const_format::concatcp!(
+        "WITH next AS (SELECT COALESCE((SELECT MAX(seq) FROM reports), 0) + 1 AS seq) \
+         INSERT INTO reports (",
+        REPORT_COLUMNS,
+        ") \
+         SELECT $1, next.seq, $2 || printf('%06d', next.seq), $3, $4, $5, $6, $7, $8, $9, $10, \
+         $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $23 FROM next WHERE true \
+         ON CONFLICT (idempotency_hash) DO NOTHING RETURNING reference"
+    );
 }
 
 impl Dialect for sqlx::PgConnection {
-    const NEXT_REPORT_SEQ: &'static str = "SELECT nextval('report_seq')";
+    const INSERT_REPORT: &'static str = const_format::concatcp!(
+        "WITH next AS (SELECT nextval('report_seq') AS seq) \
+         INSERT INTO reports (",
+        REPORT_COLUMNS,
+        ") \
+         SELECT $1, next.seq, $2 || CASE WHEN next.seq < 1000000 THEN lpad(next.seq::text, 6, '0') \
+         ELSE next.seq::text END, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
+         $17, $18, $19, $20, $21, $22, $23, $23 FROM next \
+         ON CONFLICT (idempotency_hash) DO NOTHING RETURNING reference"
+    );
 }
 
-/// The dialect of a connection, for use inside `db_write!` bodies.
-pub fn dialect_of<C: Dialect>(_: &C) -> &'static str {
-    C::NEXT_REPORT_SEQ
+/// The engine's statement of `D`, for use inside `db_write!` bodies: `dialect(&*conn).INSERT_REPORT`
+/// cannot be written on a reference, so this reads it off the connection's type.
+pub fn insert_report_sql<C: Dialect>(_: &C) -> &'static str {
+    C::INSERT_REPORT
 }

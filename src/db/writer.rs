@@ -15,8 +15,16 @@ use crate::error::{AppError, AppResult};
 
 /// Answers a job's caller once the fate of its batch is known.
 type Completion = Box<dyn FnOnce(Result<(), AppError>) + Send>;
-type Job =
+type JobFn =
     Box<dyn for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, (bool, Completion)> + Send>;
+
+struct Job {
+    run: JobFn,
+    /// Run inside its own savepoint. A job that executes at most one writing statement needs
+    /// none: SQLite undoes a failed statement by itself, and the savepoint's two extra round
+    /// trips to the connection's thread are most of the cost of a small write.
+    guarded: bool,
+}
 
 /// Most jobs in one transaction; bounds the latency a batch adds to its last job.
 const MAX_BATCH: usize = 512;
@@ -37,14 +45,15 @@ impl GroupWriter {
     }
 
     /// Runs `f` inside the next batch's transaction and returns its result after the batch
-    /// committed durably. An error from `f` rolls back only `f`'s own changes.
-    pub async fn write<T, F>(&self, f: F) -> AppResult<T>
+    /// committed durably. An error from `f` rolls back only `f`'s own changes; pass
+    /// `guarded = false` only when `f` executes at most one writing statement.
+    pub async fn write<T, F>(&self, guarded: bool, f: F) -> AppResult<T>
     where
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, AppResult<T>> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel::<AppResult<T>>();
-        let job: Job = Box::new(move |conn: &mut SqliteConnection| {
+        let run: JobFn = Box::new(move |conn: &mut SqliteConnection| {
             Box::pin(async move {
                 let outcome = f(conn).await;
                 let succeeded = outcome.is_ok();
@@ -61,7 +70,7 @@ impl GroupWriter {
             })
         });
         self.jobs
-            .send(job)
+            .send(Job { run, guarded })
             .await
             .map_err(|_| AppError::internal("the database writer has stopped"))?;
         answer
@@ -92,8 +101,13 @@ async fn run_batch(conn: &mut SqliteConnection, batch: &mut Vec<Job>) {
     let outcome: Result<(), sqlx::Error> = async {
         sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
         for job in batch.drain(..) {
+            if !job.guarded {
+                let (_, completion) = (job.run)(conn).await;
+                completions.push(completion);
+                continue;
+            }
             sqlx::query("SAVEPOINT job").execute(&mut *conn).await?;
-            let (succeeded, completion) = job(conn).await;
+            let (succeeded, completion) = (job.run)(conn).await;
             completions.push(completion);
             if !succeeded {
                 sqlx::query("ROLLBACK TO job").execute(&mut *conn).await?;

@@ -36,7 +36,12 @@ pub fn router(state: AppState) -> Router {
     };
     Router::new()
         .route("/healthz", get(healthz))
-        .route("/static/mistok.css", get(stylesheet))
+        // Only static assets are compressed: pages mix secrets (CSRF tokens, receipts) with
+        // reflected input, which compression would expose to BREACH-style guessing.
+        .route(
+            "/static/mistok.css",
+            get(stylesheet).layer(tower_http::compression::CompressionLayer::new()),
+        )
         .route("/lang/{code}", get(locale::switch))
         .merge(crate::intake::routes())
         .fallback(not_found)

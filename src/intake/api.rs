@@ -1,7 +1,7 @@
 //! The JSON API of intake, for mobile apps: catalog, create a report, follow up by receipt.
 //! The receipt travels only in request bodies or the `X-Mistok-Receipt` header, never in a URL.
 
-use axum::extract::{Multipart, State};
+use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -18,7 +18,7 @@ use crate::catalog::{CategoryView, CommunityView};
 use crate::error::{AppError, FieldError};
 use crate::http::ClientIp;
 use crate::http::form::read_multipart;
-use crate::http::json::ApiJson;
+use crate::http::json::{ApiJson, MAX_JSON_BYTES};
 use crate::http::locale::Locale;
 use crate::http::problem::{ApiError, Problem};
 use crate::i18n::Lang;
@@ -30,9 +30,19 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/categories", get(categories))
         .route("/api/v1/communities", get(communities))
-        .route("/api/v1/reports", post(create_report))
-        .route("/api/v1/reports/follow-up", post(follow_up))
-        .route("/api/v1/reports/follow-up/messages", post(add_message))
+        // JSON bodies are small: refuse big ones before reading them whole.
+        .route(
+            "/api/v1/reports",
+            post(create_report).layer(DefaultBodyLimit::max(MAX_JSON_BYTES)),
+        )
+        .route(
+            "/api/v1/reports/follow-up",
+            post(follow_up).layer(DefaultBodyLimit::max(MAX_JSON_BYTES)),
+        )
+        .route(
+            "/api/v1/reports/follow-up/messages",
+            post(add_message).layer(DefaultBodyLimit::max(MAX_JSON_BYTES)),
+        )
         .route(
             "/api/v1/reports/follow-up/attachments",
             post(add_attachments),

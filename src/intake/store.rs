@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::model::{ReportKind, Status};
 use crate::attachments::service::StoredAttachment;
-use crate::db::{Db, dialect_of};
+use crate::db::{Db, insert_report_sql};
 use crate::error::{AppError, AppResult};
 use crate::{db_read, db_write, insert_attachments};
 
@@ -77,65 +77,44 @@ macro_rules! find_idempotent {
     };
 }
 
-/// Writes the report, its first status and its attachments in one transaction.
+/// Writes the report and its attachments in one transaction. The report's first status is its
+/// `created_at`; the history holds the changes after it.
 pub async fn insert_report(db: &Db, prefix: String, row: NewReportRow) -> AppResult<Inserted> {
-    db_write!(db, |conn| {
-        if let Some(existing) = find_idempotent!(conn, row) {
-            return Ok(existing);
-        }
-        let seq: i64 = sqlx::query_scalar(dialect_of(&*conn))
-            .fetch_one(&mut *conn)
+    let prefix = format!("{prefix}-{}-", row.created_at.year());
+    // Without attachments the job is one statement and needs no savepoint (see the writer).
+    let guarded = !row.attachments.is_empty();
+    db_write!(db, guarded = guarded, |conn| {
+        let inserted: Option<String> = sqlx::query_scalar(insert_report_sql(&*conn))
+            .bind(row.id)
+            .bind(&prefix)
+            .bind(row.kind.code())
+            .bind(&row.category)
+            .bind(&row.community)
+            .bind(&row.place)
+            .bind(row.lat)
+            .bind(row.lon)
+            .bind(row.occurred_at)
+            .bind(&row.description)
+            .bind(&row.involved_unit)
+            .bind(&row.involved_badge)
+            .bind(&row.witnesses_sealed)
+            .bind(&row.contact_sealed)
+            .bind(row.consent_contact)
+            .bind(row.consent_publish)
+            .bind(row.channel)
+            .bind(row.language)
+            .bind(Status::Received.code())
+            .bind(&row.receipt_hash)
+            .bind(&row.idempotency_hash)
+            .bind(&row.fingerprint)
+            .bind(row.created_at)
+            .fetch_optional(&mut *conn)
             .await?;
-        let reference = format!("{prefix}-{}-{seq:06}", row.created_at.year());
-        let inserted = sqlx::query(
-            "INSERT INTO reports (id, seq, reference, kind, category_code, community_code, place, \
-             lat, lon, occurred_at, description, involved_unit, involved_badge, witnesses_sealed, \
-             contact_sealed, consent_contact, consent_publish, channel, language, status, \
-             receipt_hash, idempotency_hash, request_fingerprint, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-             $18, $19, $20, $21, $22, $23, $24, $24) \
-             ON CONFLICT (idempotency_hash) DO NOTHING RETURNING id",
-        )
-        .bind(row.id)
-        .bind(seq)
-        .bind(&reference)
-        .bind(row.kind.code())
-        .bind(&row.category)
-        .bind(&row.community)
-        .bind(&row.place)
-        .bind(row.lat)
-        .bind(row.lon)
-        .bind(row.occurred_at)
-        .bind(&row.description)
-        .bind(&row.involved_unit)
-        .bind(&row.involved_badge)
-        .bind(&row.witnesses_sealed)
-        .bind(&row.contact_sealed)
-        .bind(row.consent_contact)
-        .bind(row.consent_publish)
-        .bind(row.channel)
-        .bind(row.language)
-        .bind(Status::Received.code())
-        .bind(&row.receipt_hash)
-        .bind(&row.idempotency_hash)
-        .bind(&row.fingerprint)
-        .bind(row.created_at)
-        .fetch_optional(&mut *conn)
-        .await?;
-        if inserted.is_none() {
-            // Another server inserted the same idempotency key between our check and insert.
+        let Some(reference) = inserted else {
+            // The idempotency key exists: this is a retry (possibly racing on another server).
             return find_idempotent!(conn, row)
                 .ok_or_else(|| AppError::internal("idempotent insert found no row"));
-        }
-        sqlx::query(
-            "INSERT INTO report_status_history (id, report_id, status, created_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(Uuid::now_v7())
-        .bind(row.id)
-        .bind(Status::Received.code())
-        .bind(row.created_at)
-        .execute(&mut *conn)
-        .await?;
+        };
         insert_attachments!(conn, row.id, row.attachments, row.created_at);
         Ok(Inserted::New { reference })
     })
@@ -242,7 +221,16 @@ impl TimelineEntry {
 /// The report's status history, public updates and messages, oldest first.
 pub async fn timeline(db: &Db, report_id: Uuid) -> AppResult<Vec<TimelineEntry>> {
     db_read!(db, |pool| {
-        let mut entries = Vec::new();
+        // The first status is the report's own arrival; the history holds the changes after it.
+        let received: OffsetDateTime =
+            sqlx::query_scalar("SELECT created_at FROM reports WHERE id = $1")
+                .bind(report_id)
+                .fetch_one(pool)
+                .await?;
+        let mut entries = vec![TimelineEntry::Status {
+            status: Status::Received,
+            at: received,
+        }];
         for row in
             sqlx::query("SELECT status, created_at FROM report_status_history WHERE report_id = $1")
                 .bind(report_id)

@@ -1,7 +1,8 @@
 //! The resident's pages: choose a kind, fill in the report form, get the receipt, follow up.
 
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::handler::Handler;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -22,14 +23,22 @@ use crate::i18n::Lang;
 use crate::state::AppState;
 
 const FOLLOW_COOKIE: &str = "mistok_follow";
+/// Forms without files (receipt entry, leave) are tiny.
+const SMALL_FORM_BYTES: usize = 16 * 1024;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/report/{kind}", get(report_form).post(report_submit))
-        .route("/follow", get(follow_form).post(follow_open))
+        .route(
+            "/follow",
+            get(follow_form).post(follow_open.layer(DefaultBodyLimit::max(SMALL_FORM_BYTES))),
+        )
         .route("/follow/case", get(follow_case).post(follow_add))
-        .route("/follow/leave", post(follow_leave))
+        .route(
+            "/follow/leave",
+            post(follow_leave).layer(DefaultBodyLimit::max(SMALL_FORM_BYTES)),
+        )
         .route("/follow/attachments/{id}", get(follow_attachment))
 }
 

@@ -16,6 +16,14 @@ struct Server {
     base: String,
 }
 
+/// A server left running by a failed assertion would outlive the test.
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -117,7 +125,7 @@ async fn acknowledged_reports_survive_sigkill(engine: Engine) {
         acknowledged.len()
     );
 
-    let mut server = start(data_dir.path(), &database_url).await;
+    let server = start(data_dir.path(), &database_url).await;
     let client = reqwest::Client::new();
     for (reference, receipt) in &acknowledged {
         let r = client
@@ -134,8 +142,7 @@ async fn acknowledged_reports_survive_sigkill(engine: Engine) {
             "{reference} is whole"
         );
     }
-    server.child.kill().unwrap();
-    server.child.wait().unwrap();
+    drop(server);
     if let Some(name) = pg_database {
         drop_pg_database(&name).await;
     }
