@@ -64,9 +64,9 @@ fn report(n: u64) -> serde_json::Value {
         "description": format!("Load test report number {n}: no street lights near the school, cars drive fast."),
         "occurred_at": "2026-11-01T19:00:00+02:00",
         "place": "near school No. 3",
-        "contact": if n % 3 == 0 { Some(format!("+380 50 {n:07}")) } else { None },
-        "consent_contact": n % 3 == 0,
-        "consent_publish": n % 2 == 0
+        "contact": if n.is_multiple_of(3) { Some(format!("+380 50 {n:07}")) } else { None },
+        "consent_contact": n.is_multiple_of(3),
+        "consent_publish": n.is_multiple_of(2)
     })
 }
 

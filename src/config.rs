@@ -51,7 +51,7 @@ impl Default for Config {
 
 impl Config {
     /// Loads defaults, then `mistok.toml` (or the file named), then `MISTOK_*` variables.
-    pub fn load(file: Option<&Path>) -> Result<Config, figment::Error> {
+    pub fn load(file: Option<&Path>) -> Result<Config, Box<figment::Error>> {
         let file = file
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("mistok.toml"));
@@ -59,6 +59,7 @@ impl Config {
             .merge(Toml::file(file))
             .merge(Env::prefixed("MISTOK_"))
             .extract()
+            .map_err(Box::new)
     }
 
     pub fn secret_key_path(&self) -> PathBuf {

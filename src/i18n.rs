@@ -80,10 +80,11 @@ impl Lang {
                 .find_map(|p| p.trim().strip_prefix("q="))
                 .and_then(|q| q.trim().parse::<f32>().ok())
                 .unwrap_or(1.0);
-            if let Some(lang) = Lang::from_code(primary) {
-                if q > 0.0 && best.is_none_or(|(_, bq)| q > bq) {
-                    best = Some((lang, q));
-                }
+            if let Some(lang) = Lang::from_code(primary)
+                && q > 0.0
+                && best.is_none_or(|(_, bq)| q > bq)
+            {
+                best = Some((lang, q));
             }
         }
         best.map(|(lang, _)| lang)
@@ -143,10 +144,11 @@ fn keys_of(lang: &str) -> std::collections::BTreeSet<String> {
     for entry in std::fs::read_dir(dir).unwrap() {
         let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
         for line in text.lines() {
-            if let Some((key, _)) = line.split_once(" =") {
-                if !key.starts_with([' ', '#', '.', '[', '*']) && !key.is_empty() {
-                    keys.insert(key.trim().to_string());
-                }
+            if let Some((key, _)) = line.split_once(" =")
+                && !key.starts_with([' ', '#', '.', '[', '*'])
+                && !key.is_empty()
+            {
+                keys.insert(key.trim().to_string());
             }
         }
     }

@@ -116,16 +116,28 @@ struct FormPage {
     notice: Option<String>,
 }
 
+/// What a report form shows besides the catalog: the person's values, their errors, the form's
+/// idempotency token and an optional notice.
+struct FormState<'a> {
+    values: ReportInput,
+    errors: &'a [FieldError],
+    form_token: String,
+    notice: Option<String>,
+}
+
 async fn form_page(
     state: &AppState,
     lang: Lang,
     kind: ReportKind,
     jar: CookieJar,
-    values: ReportInput,
-    errors: &[FieldError],
-    form_token: String,
-    notice: Option<String>,
+    form: FormState<'_>,
 ) -> Response {
+    let FormState {
+        values,
+        errors,
+        form_token,
+        notice,
+    } = form;
     let catalog = match state.catalog.get(&state.db).await {
         Ok(catalog) => catalog,
         Err(err) => return error_response(lang, err),
@@ -172,17 +184,13 @@ async fn report_form(
         kind: kind.code().into(),
         ..Default::default()
     };
-    form_page(
-        &state,
-        lang,
-        kind,
-        jar,
+    let form = FormState {
         values,
-        &[],
-        service::new_form_token(),
-        None,
-    )
-    .await
+        errors: &[],
+        form_token: service::new_form_token(),
+        notice: None,
+    };
+    form_page(&state, lang, kind, jar, form).await
 }
 
 #[derive(Template)]
@@ -230,21 +238,22 @@ async fn report_submit(
     // An expired or missing CSRF cookie must not cost a frightened person their text: the form
     // comes back filled in, asking them to send it again.
     if !csrf::verify(&state, &jar, &headers, &form.text("csrf")) {
-        let notice = Some(lang.t("form-expired"));
-        return form_page(&state, lang, kind, jar, values, &[], form_token, notice).await;
+        let form = FormState {
+            values,
+            errors: &[],
+            form_token,
+            notice: Some(lang.t("form-expired")),
+        };
+        return form_page(&state, lang, kind, jar, form).await;
     }
     if let Some(problem) = form.problem {
-        return form_page(
-            &state,
-            lang,
-            kind,
-            jar,
+        let form = FormState {
             values,
-            &[problem],
+            errors: &[problem],
             form_token,
-            None,
-        )
-        .await;
+            notice: None,
+        };
+        return form_page(&state, lang, kind, jar, form).await;
     }
     let submission = Submission {
         input: values.clone(),
@@ -266,7 +275,13 @@ async fn report_submit(
             render(StatusCode::OK, &page)
         }
         Err(AppError::Validation(errors)) => {
-            form_page(&state, lang, kind, jar, values, &errors, form_token, None).await
+            let form = FormState {
+                values,
+                errors: &errors,
+                form_token,
+                notice: None,
+            };
+            form_page(&state, lang, kind, jar, form).await
         }
         Err(err) => error_response(lang, err),
     }

@@ -43,13 +43,17 @@ async fn start(data_dir: &std::path::Path, database_url: &str) -> Server {
         .stdout(Stdio::null())
         .spawn()
         .expect("start mistok");
-    let base = format!("http://127.0.0.1:{port}");
+    // Owned by `Server` from here on, so a panic below still kills it.
+    let server = Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
     let started = Instant::now();
     while started.elapsed() < Duration::from_secs(30) {
-        if let Ok(r) = reqwest::get(format!("{base}/healthz")).await {
-            if r.status() == 200 {
-                return Server { child, base };
-            }
+        if let Ok(r) = reqwest::get(format!("{}/healthz", server.base)).await
+            && r.status() == 200
+        {
+            return server;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

@@ -160,23 +160,23 @@ impl Drop for TestApp {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        if let Some(name) = self.pg_database.take() {
-            if let mistok::db::Db::Postgres(pool) = &self.state.db {
-                let pool = pool.clone();
-                // Drop runs inside the test's runtime; close and drop from a thread of its own.
-                std::thread::spawn(move || {
-                    let rt = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                        .unwrap();
-                    rt.block_on(async move {
-                        pool.close().await;
-                        drop_pg_database(&name).await;
-                    });
-                })
-                .join()
-                .ok();
-            }
+        if let Some(name) = self.pg_database.take()
+            && let mistok::db::Db::Postgres(pool) = &self.state.db
+        {
+            let pool = pool.clone();
+            // Drop runs inside the test's runtime; close and drop from a thread of its own.
+            std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async move {
+                    pool.close().await;
+                    drop_pg_database(&name).await;
+                });
+            })
+            .join()
+            .ok();
         }
     }
 }
