@@ -119,3 +119,10 @@ CREATE TABLE settings (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+
+-- Keys of retried submissions other than reports (which keep theirs on the row): a key seen
+-- before means "already done", so a retry never adds a second message or file.
+CREATE TABLE idempotency_keys (
+    key_hash BLOB PRIMARY KEY,
+    created_at TEXT NOT NULL
+);

@@ -210,16 +210,7 @@ async fn create_report(
     headers: HeaderMap,
     ApiJson(body): ApiJson<CreateReport>,
 ) -> Result<Response, ApiError> {
-    let idempotency = match headers.get("idempotency-key") {
-        None => None,
-        Some(value) => Some(
-            value
-                .to_str()
-                .map_err(|_| FieldError::new("Idempotency-Key", "error-idempotency-key"))
-                .and_then(IdempotencyKey::api)
-                .map_err(|e| ApiError::new(AppError::Validation(vec![e]), lang))?,
-        ),
-    };
+    let idempotency = idempotency_key(&headers, lang)?;
     let involved = body.involved.unwrap_or_default();
     let input = ReportInput {
         kind: body.kind.unwrap_or_default(),
@@ -267,6 +258,19 @@ async fn create_report(
             .insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
     Ok(response)
+}
+
+/// The `Idempotency-Key` header, when sent; a malformed one is a 422 naming the header.
+fn idempotency_key(headers: &HeaderMap, lang: Lang) -> Result<Option<IdempotencyKey>, ApiError> {
+    match headers.get("idempotency-key") {
+        None => Ok(None),
+        Some(value) => value
+            .to_str()
+            .map_err(|_| FieldError::new("Idempotency-Key", "error-idempotency-key"))
+            .and_then(IdempotencyKey::api)
+            .map(Some)
+            .map_err(|e| ApiError::new(AppError::Validation(vec![e]), lang)),
+    }
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -420,8 +424,10 @@ pub struct MessageRequest {
     pub body: Option<String>,
 }
 
-/// Adds information to the report (a message from the reporter to the platform).
+/// Adds information to the report (a message from the reporter to the platform). A retry with the
+/// same `Idempotency-Key` adds nothing twice.
 #[utoipa::path(post, path = "/api/v1/reports/follow-up/messages", request_body = MessageRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Unguessable key of this addition")),
     responses((status = 201),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
@@ -432,8 +438,10 @@ async fn add_message(
     headers: HeaderMap,
     ApiJson(body): ApiJson<MessageRequest>,
 ) -> Result<StatusCode, ApiError> {
+    let idempotency = idempotency_key(&headers, lang)?;
     let id = open(&state, lang, client, &receipt_of(&headers, body.receipt)).await?;
-    service::add_information(&state, id, body.body.as_deref().unwrap_or(""), Vec::new())
+    let text = body.body.as_deref().unwrap_or("");
+    service::add_information(&state, id, text, Vec::new(), idempotency.as_ref())
         .await
         .map_err(api_error(lang))?;
     Ok(StatusCode::CREATED)
@@ -444,6 +452,7 @@ async fn add_message(
 /// from every copy that is served; the original is sealed as evidence.
 #[utoipa::path(post, path = "/api/v1/reports/follow-up/attachments",
     request_body(content_type = "multipart/form-data", description = "receipt + attachments"),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Unguessable key of this upload")),
     responses((status = 201),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 413, body = Problem, content_type = "application/problem+json"),
@@ -455,6 +464,7 @@ async fn add_attachments(
     headers: HeaderMap,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<StatusCode, ApiError> {
+    let idempotency = idempotency_key(&headers, lang)?;
     let multipart = multipart.map_err(|_| ApiError::new(AppError::UnsupportedMediaType, lang))?;
     let form = read_multipart(multipart, "attachments").await;
     let id = open(
@@ -478,7 +488,7 @@ async fn add_attachments(
             lang,
         ));
     }
-    service::add_information(&state, id, "", form.uploads)
+    service::add_information(&state, id, "", form.uploads, idempotency.as_ref())
         .await
         .map_err(api_error(lang))?;
     Ok(StatusCode::CREATED)

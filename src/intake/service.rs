@@ -226,25 +226,35 @@ pub async fn follow_up(state: &AppState, report_id: Uuid) -> AppResult<FollowUp>
     })
 }
 
-/// The reporter adds information: text, files, or both.
+/// The reporter adds information: text, files, or both. A retry with the same idempotency key
+/// adds nothing a second time.
 pub async fn add_information(
     state: &AppState,
     report_id: Uuid,
     body: &str,
     uploads: Vec<Upload>,
+    idempotency: Option<&IdempotencyKey>,
 ) -> AppResult<()> {
     let text = match validate_message(body) {
         Ok(text) => Some(text),
         Err(_) if !uploads.is_empty() && body.trim().is_empty() => None,
         Err(err) => return Err(AppError::Validation(vec![err])),
     };
+    let key_hash = idempotency.map(|key| {
+        let what = format!("addition\u{1f}{report_id}");
+        state
+            .keys
+            .mac(MacPurpose::Idempotency, &key.material(&what))
+            .to_vec()
+    });
     let stored = attachments::store_uploads(state, uploads, "attachments").await?;
-    if let Err(err) = store::add_reporter_message(&state.db, report_id, text, stored.clone()).await
-    {
+    let added =
+        store::add_reporter_message(&state.db, report_id, text, stored.clone(), key_hash).await;
+    if !matches!(added, Ok(true)) {
+        // A retry (nothing added) or a failure: the files just stored are not referenced.
         attachments::discard(state, &stored).await;
-        return Err(err);
     }
-    Ok(())
+    added.map(|_| ())
 }
 
 /// How long a browser may follow a report after its receipt was entered.

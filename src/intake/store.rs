@@ -271,15 +271,30 @@ pub async fn timeline(db: &Db, report_id: Uuid) -> AppResult<Vec<TimelineEntry>>
     })
 }
 
-/// Information the reporter adds later: a message from them, with any files.
+/// Information the reporter adds later: a message from them, with any files. Returns false, and
+/// writes nothing, when `idempotency_hash` was seen before (a retry of an addition already made).
 pub async fn add_reporter_message(
     db: &Db,
     report_id: Uuid,
     body: Option<String>,
     attachments: Vec<StoredAttachment>,
-) -> AppResult<()> {
+    idempotency_hash: Option<Vec<u8>>,
+) -> AppResult<bool> {
     let now = OffsetDateTime::now_utc();
     db_write!(db, |conn| {
+        if let Some(key) = &idempotency_hash {
+            let fresh: Option<Vec<u8>> = sqlx::query_scalar(
+                "INSERT INTO idempotency_keys (key_hash, created_at) VALUES ($1, $2) \
+                 ON CONFLICT (key_hash) DO NOTHING RETURNING key_hash",
+            )
+            .bind(key)
+            .bind(now)
+            .fetch_optional(&mut *conn)
+            .await?;
+            if fresh.is_none() {
+                return Ok(false);
+            }
+        }
         if let Some(body) = &body {
             sqlx::query(
                 "INSERT INTO report_messages (id, report_id, from_reporter, body, created_at) \
@@ -299,7 +314,7 @@ pub async fn add_reporter_message(
             .bind(report_id)
             .execute(&mut *conn)
             .await?;
-        Ok::<_, AppError>(())
+        Ok::<_, AppError>(true)
     })
 }
 

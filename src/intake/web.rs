@@ -406,6 +406,8 @@ struct FollowCasePage {
     errors: FieldErrors,
     body: String,
     csrf: String,
+    /// Makes a resent addition (reload, double tap) count once.
+    form_token: String,
     added: bool,
 }
 
@@ -497,6 +499,7 @@ async fn case_page(
         errors: FieldErrors::new(lang, errors),
         body,
         csrf,
+        form_token: service::new_form_token(),
         added,
     };
     let status = if errors.is_empty() {
@@ -545,7 +548,8 @@ async fn follow_add(
     if let Some(problem) = form.problem {
         return case_page(&state, lang, jar, id, &[problem], body, false).await;
     }
-    match service::add_information(&state, id, &body, form.uploads).await {
+    let token = IdempotencyKey::form(&form.text("form_token"));
+    match service::add_information(&state, id, &body, form.uploads, token.as_ref()).await {
         Ok(()) => case_page(&state, lang, jar, id, &[], String::new(), true).await,
         Err(AppError::Validation(errors)) => {
             case_page(&state, lang, jar, id, &errors, body, false).await

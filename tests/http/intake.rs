@@ -282,19 +282,28 @@ async fn follow_up_page_add_information(engine: Engine) {
             .unwrap()
             .contains("Write a message or attach a file")
     );
-    let added = browser
-        .post(app.url("/follow/case?lang=en"))
-        .multipart(
-            Form::new()
-                .text("csrf", csrf.clone())
-                .text("body", "The officers' car had plate AA 1234 XX."),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(added.status(), 200);
-    let html = added.text().await.unwrap();
-    assert!(html.contains("AA 1234 XX"));
+    let form_token = hidden(&case, "form_token");
+    let mut html = String::new();
+    for _ in 0..2 {
+        let added = browser
+            .post(app.url("/follow/case?lang=en"))
+            .multipart(
+                Form::new()
+                    .text("csrf", csrf.clone())
+                    .text("form_token", form_token.clone())
+                    .text("body", "The officers' car had plate AA 1234 XX."),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(added.status(), 200);
+        html = added.text().await.unwrap();
+    }
+    assert_eq!(
+        html.matches("AA 1234 XX").count(),
+        1,
+        "a resent form adds once"
+    );
     assert!(html.contains("Your message"));
     // Leaving ends access from this browser.
     browser
@@ -359,15 +368,19 @@ async fn api_create_follow_up_and_add(engine: Engine) {
     assert_eq!(view["reference"], created["reference"]);
     assert_eq!(view["status"], "received");
     assert_eq!(view["timeline"][0]["kind"], "status", "{view}");
-    // …add information with the receipt in a header…
-    let added = api
-        .post(app.url("/api/v1/reports/follow-up/messages"))
-        .header("x-mistok-receipt", &receipt)
-        .json(&json!({"body": "The light is still off today."}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(added.status(), 201);
+    // …add information with the receipt in a header (twice: a retry with the same key)…
+    let key = uuid::Uuid::new_v4().to_string();
+    for _ in 0..2 {
+        let added = api
+            .post(app.url("/api/v1/reports/follow-up/messages"))
+            .header("x-mistok-receipt", &receipt)
+            .header("idempotency-key", &key)
+            .json(&json!({"body": "The light is still off today."}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(added.status(), 201);
+    }
     // …and see it in the timeline.
     let view: Value = api
         .post(app.url("/api/v1/reports/follow-up"))
@@ -380,9 +393,37 @@ async fn api_create_follow_up_and_add(engine: Engine) {
         .await
         .unwrap();
     let timeline = view["timeline"].as_array().unwrap();
-    assert!(timeline.iter().any(|e| e["kind"] == "message"
-        && e["from_reporter"] == true
-        && e["body"] == "The light is still off today."));
+    let added: Vec<_> = timeline
+        .iter()
+        .filter(|e| {
+            e["kind"] == "message"
+                && e["from_reporter"] == true
+                && e["body"] == "The light is still off today."
+        })
+        .collect();
+    assert_eq!(added.len(), 1, "the retry added nothing: {timeline:?}");
+    // Files are added through multipart with the receipt as a part.
+    let form = Form::new().text("receipt", receipt.clone()).part(
+        "attachments",
+        Part::bytes(jpeg_with_exif()).file_name("a.jpg"),
+    );
+    let uploaded = api
+        .post(app.url("/api/v1/reports/follow-up/attachments"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(uploaded.status(), 201);
+    let view: Value = api
+        .post(app.url("/api/v1/reports/follow-up"))
+        .json(&json!({"receipt": receipt}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(view["attachments"][0]["media_type"], "image/jpeg");
 }
 
 async fn problem(response: reqwest::Response) -> (u16, Value) {
