@@ -156,38 +156,32 @@ macro_rules! summary {
     }};
 }
 
-pub async fn find_by_receipt_hash(db: &Db, hash: &[u8]) -> AppResult<Option<ReportSummary>> {
-    db_read!(db, |pool| {
-        let row = sqlx::query(
-            "SELECT id, reference, kind, category_code, community_code, status, occurred_at, \
-             created_at, consent_contact, consent_publish, contact_sealed IS NOT NULL AS has_contact \
-             FROM reports WHERE receipt_hash = $1",
-        )
-        .bind(hash)
-        .fetch_optional(pool)
-        .await?;
-        Ok(match row {
-            Some(row) => Some(summary!(row)),
-            None => None,
+const SELECT_SUMMARY: &str = "SELECT id, reference, kind, category_code, community_code, status, \
+     occurred_at, created_at, consent_contact, consent_publish, \
+     contact_sealed IS NOT NULL AS has_contact FROM reports WHERE ";
+
+/// The report summary selected by `$column = $1`.
+macro_rules! find_summary {
+    ($db:expr, $column:literal, $value:expr) => {
+        db_read!($db, |pool| {
+            let row = sqlx::query(const_format::concatcp!(SELECT_SUMMARY, $column, " = $1"))
+                .bind($value)
+                .fetch_optional(pool)
+                .await?;
+            Ok(match row {
+                Some(row) => Some(summary!(row)),
+                None => None,
+            })
         })
-    })
+    };
+}
+
+pub async fn find_by_receipt_hash(db: &Db, hash: &[u8]) -> AppResult<Option<ReportSummary>> {
+    find_summary!(db, "receipt_hash", hash)
 }
 
 pub async fn find_by_id(db: &Db, id: Uuid) -> AppResult<Option<ReportSummary>> {
-    db_read!(db, |pool| {
-        let row = sqlx::query(
-            "SELECT id, reference, kind, category_code, community_code, status, occurred_at, \
-             created_at, consent_contact, consent_publish, contact_sealed IS NOT NULL AS has_contact \
-             FROM reports WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(pool)
-        .await?;
-        Ok(match row {
-            Some(row) => Some(summary!(row)),
-            None => None,
-        })
-    })
+    find_summary!(db, "id", id)
 }
 
 /// One entry of what happened to a report, as its reporter sees it.

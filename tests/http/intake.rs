@@ -356,15 +356,7 @@ async fn api_create_follow_up_and_add(engine: Engine) {
     assert_eq!(created["status"], "received");
 
     // Follow up with the receipt in the body…
-    let view: Value = api
-        .post(app.url("/api/v1/reports/follow-up"))
-        .json(&json!({"receipt": receipt}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let view = follow_up(&app, json!({"receipt": receipt}), None).await;
     assert_eq!(view["reference"], created["reference"]);
     assert_eq!(view["status"], "received");
     assert_eq!(view["timeline"][0]["kind"], "status", "{view}");
@@ -382,16 +374,7 @@ async fn api_create_follow_up_and_add(engine: Engine) {
         assert_eq!(added.status(), 201);
     }
     // …and see it in the timeline.
-    let view: Value = api
-        .post(app.url("/api/v1/reports/follow-up"))
-        .header("x-mistok-receipt", &receipt)
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let view = follow_up(&app, json!({}), Some(&receipt)).await;
     let timeline = view["timeline"].as_array().unwrap();
     let added: Vec<_> = timeline
         .iter()
@@ -414,16 +397,22 @@ async fn api_create_follow_up_and_add(engine: Engine) {
         .await
         .unwrap();
     assert_eq!(uploaded.status(), 201);
-    let view: Value = api
-        .post(app.url("/api/v1/reports/follow-up"))
-        .json(&json!({"receipt": receipt}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let view = follow_up(&app, json!({"receipt": receipt}), None).await;
     assert_eq!(view["attachments"][0]["media_type"], "image/jpeg");
+}
+
+/// The follow-up view through the API, with the receipt in the body or in the header.
+async fn follow_up(app: &TestApp, body: Value, receipt_header: Option<&str>) -> Value {
+    let mut request = app
+        .api()
+        .post(app.url("/api/v1/reports/follow-up"))
+        .json(&body);
+    if let Some(receipt) = receipt_header {
+        request = request.header("x-mistok-receipt", receipt);
+    }
+    let response = request.send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
 }
 
 async fn problem(response: reqwest::Response) -> (u16, Value) {
