@@ -50,6 +50,13 @@ pub enum Command {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// Administration: staff accounts.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// Load the demo region: Donetsk region communities, organizations and a few hundred reports.
     Demo {
         /// How many demo reports to add (only when the store has none).
@@ -57,6 +64,36 @@ pub enum Command {
         reports: usize,
         #[command(flatten)]
         store: StoreArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create a staff account. The password is read from standard input (one line), or, with
+    /// `--generate-password`, made up and printed once.
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// administrator, coordinator, operator, officer or analyst.
+        #[arg(long)]
+        role: String,
+        /// Code of the organization (required for officers).
+        #[arg(long, default_value = "")]
+        organization: String,
+        #[arg(long)]
+        generate_password: bool,
+    },
+    /// Give an account a temporary password (printed once) that must be changed at sign-in.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+    },
+    /// Forget an account's second factor (lost phone); it is set up again at the next sign-in.
+    ResetTwoFactor {
+        #[arg(long)]
+        email: String,
     },
 }
 
@@ -103,10 +140,88 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let state = crate::build_state(config).await?;
             println!("migrations applied ({})", state.db.engine());
         }
+        Command::Admin { command, store } => {
+            store.apply(&mut config);
+            let state = crate::build_state(config).await?;
+            admin(&state, command).await?;
+        }
         Command::Demo { reports, store } => {
             store.apply(&mut config);
             let state = crate::build_state(config).await?;
             report_demo(crate::demo::load(&state, reports).await?);
+        }
+    }
+    Ok(())
+}
+
+async fn admin(state: &crate::state::AppState, command: AdminCommand) -> anyhow::Result<()> {
+    use crate::accounts::{service, store};
+    let user_by_email = |email: String| async move {
+        let normalized = crate::accounts::model::normalize_email(&email)
+            .ok_or_else(|| anyhow::anyhow!("not an e-mail address: {email}"))?;
+        store::find_user_by_email(&state.db, &normalized)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no account with e-mail {normalized}"))
+    };
+    match command {
+        AdminCommand::CreateUser {
+            email,
+            name,
+            role,
+            organization,
+            generate_password,
+        } => {
+            let password = if generate_password {
+                let mut bytes = [0u8; 15];
+                rand::fill(&mut bytes);
+                use base64::Engine;
+                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+            } else {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line)?;
+                line.trim_end_matches(['\r', '\n']).to_string()
+            };
+            let input = service::NewUser {
+                email: email.clone(),
+                display_name: name,
+                role,
+                organization,
+                password: password.clone(),
+                must_change_password: generate_password,
+            };
+            match service::create_user(state, input).await {
+                Ok(id) => {
+                    println!("created {email} ({id})");
+                    if generate_password {
+                        println!(
+                            "temporary password (shown once, to be changed at sign-in): {password}"
+                        );
+                    }
+                }
+                Err(crate::error::AppError::Validation(errors)) => {
+                    for e in errors {
+                        eprintln!("{}: {}", e.field, crate::i18n::Lang::En.t(e.key));
+                    }
+                    anyhow::bail!("the account was not created");
+                }
+                Err(err) => return Err(err.into()),
+            }
+        }
+        AdminCommand::ResetPassword { email } => {
+            let user = user_by_email(email).await?;
+            let temporary = service::reset_password(state, user.id).await?;
+            println!(
+                "temporary password for {} (shown once): {temporary}",
+                user.email
+            );
+        }
+        AdminCommand::ResetTwoFactor { email } => {
+            let user = user_by_email(email).await?;
+            service::reset_second_factor(state, user.id).await?;
+            println!(
+                "second factor of {} forgotten; it is set up again at the next sign-in",
+                user.email
+            );
         }
     }
     Ok(())

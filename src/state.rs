@@ -19,6 +19,8 @@ pub struct AppState {
     pub blobs: BlobStore,
     /// Wrong receipts per client address.
     pub receipt_failures: Arc<FailureLimiter>,
+    /// Failed staff sign-ins per client address (accounts also lock by themselves).
+    pub login_failures: Arc<FailureLimiter>,
     /// The platform's time zone, for showing dates.
     pub time_zone: jiff::tz::TimeZone,
 }
@@ -34,6 +36,7 @@ impl AppState {
             keys: Arc::new(keys),
             catalog: Arc::new(CatalogCache::default()),
             receipt_failures: Arc::new(FailureLimiter::new(10, Duration::from_secs(15 * 60))),
+            login_failures: Arc::new(FailureLimiter::new(30, Duration::from_secs(15 * 60))),
             time_zone,
         })
     }

@@ -17,6 +17,10 @@ pub struct Chrome {
     /// Off on pages that must not be left by accident (the receipt shown once).
     pub show_lang_switch: bool,
     pub nav: &'static str,
+    /// The signed-in member of staff, on staff pages.
+    pub staff_name: Option<String>,
+    /// The CSRF token of the sign-out button on staff pages.
+    pub csrf: String,
 }
 
 pub struct LangLink {
@@ -34,7 +38,17 @@ impl Chrome {
             title: lang.t(title_key),
             show_lang_switch: true,
             nav: "",
+            staff_name: None,
+            csrf: String::new(),
         }
+    }
+
+    /// A staff page: the staff navigation and the sign-out button.
+    pub fn staff(mut self, user: &crate::accounts::UserRow, csrf: &str) -> Chrome {
+        self.staff_name = Some(user.display_name.clone());
+        self.nav = "staff";
+        self.csrf = csrf.to_string();
+        self
     }
 
     pub fn nav(mut self, nav: &'static str) -> Chrome {

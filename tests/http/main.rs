@@ -3,6 +3,7 @@
 
 mod support;
 
+mod accounts;
 mod durability;
 mod intake;
 mod platform;

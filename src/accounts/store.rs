@@ -1,0 +1,301 @@
+//! SQL of users, sessions and organizations.
+
+use sqlx::Row;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::model::Role;
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::{db_read, db_write};
+
+#[derive(Debug, Clone)]
+pub struct UserRow {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub organization_id: Option<Uuid>,
+    pub password_hash: String,
+    pub must_change_password: bool,
+    pub totp_secret_sealed: Option<Vec<u8>>,
+    /// Set once the second factor was confirmed; the last accepted time step (no code twice).
+    pub totp_last_step: Option<i64>,
+    pub active: bool,
+    pub failed_logins: i64,
+    pub locked_until: Option<OffsetDateTime>,
+}
+
+const USER_COLUMNS: &str = "id, email, display_name, role, organization_id, password_hash, \
+     must_change_password, totp_secret_sealed, totp_last_step, active, failed_logins, locked_until";
+
+macro_rules! user_row {
+    ($row:expr) => {{
+        let role: String = $row.try_get("role")?;
+        UserRow {
+            id: $row.try_get("id")?,
+            email: $row.try_get("email")?,
+            display_name: $row.try_get("display_name")?,
+            role: Role::from_code(&role).ok_or_else(|| AppError::internal("unknown role"))?,
+            organization_id: $row.try_get("organization_id")?,
+            password_hash: $row.try_get("password_hash")?,
+            must_change_password: $row.try_get("must_change_password")?,
+            totp_secret_sealed: $row.try_get("totp_secret_sealed")?,
+            totp_last_step: $row.try_get("totp_last_step")?,
+            active: $row.try_get("active")?,
+            failed_logins: $row.try_get("failed_logins")?,
+            locked_until: $row.try_get("locked_until")?,
+        }
+    }};
+}
+
+macro_rules! find_user_by {
+    ($db:expr, $column:literal, $value:expr) => {
+        db_read!($db, |pool| {
+            let row = sqlx::query(const_format::concatcp!(
+                "SELECT ",
+                USER_COLUMNS,
+                " FROM users WHERE ",
+                $column,
+                " = $1"
+            ))
+            .bind($value)
+            .fetch_optional(pool)
+            .await?;
+            Ok(match row {
+                Some(row) => Some(user_row!(row)),
+                None => None,
+            })
+        })
+    };
+}
+
+pub async fn find_user_by_email(db: &Db, email: &str) -> AppResult<Option<UserRow>> {
+    find_user_by!(db, "email", email)
+}
+
+pub async fn find_user(db: &Db, id: Uuid) -> AppResult<Option<UserRow>> {
+    find_user_by!(db, "id", id)
+}
+
+pub struct NewUserRow {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub organization_id: Option<Uuid>,
+    pub password_hash: String,
+    pub must_change_password: bool,
+}
+
+pub async fn insert_user(db: &Db, user: NewUserRow) -> AppResult<()> {
+    let now = OffsetDateTime::now_utc();
+    db_write!(db, guarded = false, |conn| {
+        let inserted: Option<Uuid> = sqlx::query_scalar(
+            "INSERT INTO users (id, email, display_name, role, organization_id, password_hash, \
+             must_change_password, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
+             ON CONFLICT (email) DO NOTHING RETURNING id",
+        )
+        .bind(user.id)
+        .bind(&user.email)
+        .bind(&user.display_name)
+        .bind(user.role.code())
+        .bind(user.organization_id)
+        .bind(&user.password_hash)
+        .bind(user.must_change_password)
+        .bind(now)
+        .fetch_optional(&mut *conn)
+        .await?;
+        match inserted {
+            Some(_) => Ok(()),
+            None => Err(AppError::field("email", "error-email-taken")),
+        }
+    })
+}
+
+/// Records a wrong password: the new count, and the lock if one applies.
+pub async fn record_failed_login(
+    db: &Db,
+    id: Uuid,
+    failures: i64,
+    locked_until: Option<OffsetDateTime>,
+) -> AppResult<()> {
+    db_write!(db, guarded = false, |conn| {
+        sqlx::query("UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3")
+            .bind(failures)
+            .bind(locked_until)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        Ok::<_, AppError>(())
+    })
+}
+
+pub async fn set_password(db: &Db, id: Uuid, hash: String, must_change: bool) -> AppResult<()> {
+    let now = OffsetDateTime::now_utc();
+    db_write!(db, |conn| {
+        sqlx::query(
+            "UPDATE users SET password_hash = $1, must_change_password = $2, failed_logins = 0, \
+             locked_until = NULL, updated_at = $3 WHERE id = $4",
+        )
+        .bind(&hash)
+        .bind(must_change)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+        // A new password ends every other session of the account.
+        if must_change {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok::<_, AppError>(())
+    })
+}
+
+/// Stores a new, not yet confirmed, second-factor secret.
+pub async fn set_totp_secret(db: &Db, id: Uuid, sealed: Option<Vec<u8>>) -> AppResult<()> {
+    db_write!(db, guarded = false, |conn| {
+        sqlx::query(
+            "UPDATE users SET totp_secret_sealed = $1, totp_last_step = NULL WHERE id = $2",
+        )
+        .bind(&sealed)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+        Ok::<_, AppError>(())
+    })
+}
+
+/// Accepts the code of time step `step` once: false when it (or a later one) was used already.
+pub async fn use_totp_step(db: &Db, id: Uuid, step: i64) -> AppResult<bool> {
+    db_write!(db, guarded = false, |conn| {
+        let done = sqlx::query(
+            "UPDATE users SET totp_last_step = $1, failed_logins = 0, locked_until = NULL \
+             WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
+        )
+        .bind(step)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+        Ok::<_, AppError>(done.rows_affected() == 1)
+    })
+}
+
+#[derive(Debug, Clone)]
+pub struct SessionRow {
+    pub user: UserRow,
+    pub second_factor_done: bool,
+    pub expires_at: OffsetDateTime,
+    pub last_seen_at: OffsetDateTime,
+}
+
+pub async fn insert_session(
+    db: &Db,
+    token_hash: Vec<u8>,
+    user_id: Uuid,
+    second_factor_done: bool,
+    expires_at: OffsetDateTime,
+    replaces: Option<Vec<u8>>,
+) -> AppResult<()> {
+    let now = OffsetDateTime::now_utc();
+    db_write!(db, |conn| {
+        if let Some(old) = &replaces {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                .bind(old)
+                .execute(&mut *conn)
+                .await?;
+        }
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, second_factor_done, created_at, expires_at, \
+             last_seen_at) VALUES ($1, $2, $3, $4, $5, $4)",
+        )
+        .bind(&token_hash)
+        .bind(user_id)
+        .bind(second_factor_done)
+        .bind(now)
+        .bind(expires_at)
+        .execute(&mut *conn)
+        .await?;
+        Ok::<_, AppError>(())
+    })
+}
+
+pub async fn find_session(db: &Db, token_hash: &[u8]) -> AppResult<Option<SessionRow>> {
+    db_read!(db, |pool| {
+        let row = sqlx::query(const_format::concatcp!(
+            "SELECT s.second_factor_done, s.expires_at, s.last_seen_at, ",
+            "u.id, u.email, u.display_name, u.role, u.organization_id, u.password_hash, \
+             u.must_change_password, u.totp_secret_sealed, u.totp_last_step, u.active, \
+             u.failed_logins, u.locked_until \
+             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1"
+        ))
+        .bind(token_hash)
+        .fetch_optional(pool)
+        .await?;
+        Ok(match row {
+            Some(row) => Some(SessionRow {
+                second_factor_done: row.try_get("second_factor_done")?,
+                expires_at: row.try_get("expires_at")?,
+                last_seen_at: row.try_get("last_seen_at")?,
+                user: user_row!(row),
+            }),
+            None => None,
+        })
+    })
+}
+
+pub async fn touch_session(db: &Db, token_hash: Vec<u8>, at: OffsetDateTime) -> AppResult<()> {
+    db_write!(db, guarded = false, |conn| {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+            .bind(at)
+            .bind(&token_hash)
+            .execute(&mut *conn)
+            .await?;
+        Ok::<_, AppError>(())
+    })
+}
+
+pub async fn delete_session(db: &Db, token_hash: Vec<u8>) -> AppResult<()> {
+    db_write!(db, guarded = false, |conn| {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(&token_hash)
+            .execute(&mut *conn)
+            .await?;
+        Ok::<_, AppError>(())
+    })
+}
+
+#[derive(Debug, Clone)]
+pub struct OrganizationRow {
+    pub id: Uuid,
+    pub code: String,
+    pub kind: String,
+    pub name_uk: String,
+    pub name_ru: String,
+    pub name_en: String,
+}
+
+pub async fn find_organization_by_code(db: &Db, code: &str) -> AppResult<Option<OrganizationRow>> {
+    db_read!(db, |pool| {
+        let row = sqlx::query(
+            "SELECT id, code, kind, name_uk, name_ru, name_en FROM organizations WHERE code = $1",
+        )
+        .bind(code)
+        .fetch_optional(pool)
+        .await?;
+        Ok(match row {
+            Some(row) => Some(OrganizationRow {
+                id: row.try_get("id")?,
+                code: row.try_get("code")?,
+                kind: row.try_get("kind")?,
+                name_uk: row.try_get("name_uk")?,
+                name_ru: row.try_get("name_ru")?,
+                name_en: row.try_get("name_en")?,
+            }),
+            None => None,
+        })
+    })
+}

@@ -1,0 +1,319 @@
+//! Staff accounts end to end: password and two-factor sign-in, session rotation, lock-out,
+//! sign-out, forced password change.
+
+use mistok::accounts::service::{self, NewUser};
+use totp_rs::{Algorithm, Secret, TOTP};
+
+use crate::on_both_engines;
+use crate::support::{Engine, TestApp, hidden};
+
+on_both_engines!(
+    two_factor_sign_in,
+    repeated_failures_lock_the_account,
+    password_reset_forces_a_change
+);
+
+const PASSWORD: &str = "blue river under old bridge";
+
+async fn create(app: &TestApp, email: &str, role: &str, organization: &str) {
+    service::create_user(
+        &app.state,
+        NewUser {
+            email: email.into(),
+            display_name: "Olena Koval".into(),
+            role: role.into(),
+            organization: organization.into(),
+            password: PASSWORD.into(),
+            must_change_password: false,
+        },
+    )
+    .await
+    .expect("user created");
+}
+
+fn session_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("mistok_session="))
+        .map(|v| v.split(';').next().unwrap().to_string())
+}
+
+/// Signs in with the password; returns the response of the password step.
+async fn password_step(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
+    let html = browser
+        .get(app.url("/staff/login?lang=en"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    browser
+        .post(app.url("/staff/login?lang=en"))
+        .form(&[
+            ("csrf", hidden(&html, "csrf").as_str()),
+            ("email", email),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+fn totp(secret: &str) -> TOTP {
+    let bytes = Secret::Encoded(secret.to_string()).to_bytes().unwrap();
+    TOTP::new(Algorithm::SHA1, 6, 1, 30, bytes, None, "x".into()).unwrap()
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+async fn two_factor_sign_in(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    create(&app, "Olena@Example.org", "officer", "kramatorsk_rup").await;
+    let browser = app.browser();
+
+    // Staff pages are out of reach without signing in.
+    let anonymous = browser.get(app.url("/staff")).send().await.unwrap();
+    assert_eq!(anonymous.status(), 303);
+    assert_eq!(anonymous.headers()["location"], "/staff/login");
+
+    let wrong = password_step(&app, &browser, "olena@example.org", "not the password").await;
+    assert_eq!(wrong.status(), 422);
+    assert!(
+        wrong
+            .text()
+            .await
+            .unwrap()
+            .contains("Wrong e-mail or password")
+    );
+    let unknown = password_step(&app, &browser, "nobody@example.org", PASSWORD).await;
+    assert!(
+        unknown
+            .text()
+            .await
+            .unwrap()
+            .contains("Wrong e-mail or password")
+    );
+
+    // First sign-in: the second factor must be set up before anything else.
+    let accepted = password_step(&app, &browser, "olena@example.org", PASSWORD).await;
+    assert_eq!(accepted.status(), 303);
+    assert_eq!(accepted.headers()["location"], "/staff/two-factor");
+    let pending_cookie = session_cookie(&accepted).expect("pending session");
+    let not_yet = browser.get(app.url("/staff")).send().await.unwrap();
+    assert_eq!(not_yet.status(), 303, "no access before the second factor");
+    let enroll = browser
+        .get(app.url("/staff/two-factor?lang=en"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(enroll.contains("<svg"), "QR code shown");
+    let start = enroll.find("class=\"secret\">").unwrap() + 15;
+    let secret = enroll[start..start + enroll[start..].find('<').unwrap()].to_string();
+    let totp = totp(&secret);
+    let csrf = hidden(&enroll, "csrf");
+    let bad = browser
+        .post(app.url("/staff/two-factor?lang=en"))
+        .form(&[("csrf", csrf.as_str()), ("code", "000000")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    let code = totp.generate(now());
+    let confirmed = browser
+        .post(app.url("/staff/two-factor"))
+        .form(&[("csrf", csrf.as_str()), ("code", code.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(confirmed.status(), 303);
+    assert_eq!(confirmed.headers()["location"], "/staff");
+    let full_cookie = session_cookie(&confirmed).expect("new session");
+    assert_ne!(
+        full_cookie, pending_cookie,
+        "the session token rotates at sign-in"
+    );
+    let home = browser.get(app.url("/staff?lang=en")).send().await.unwrap();
+    assert_eq!(home.status(), 200);
+    let home = home.text().await.unwrap();
+    assert!(home.contains("Olena Koval") && home.contains("Agency officer"));
+
+    // Signing out ends the session.
+    let csrf = hidden(&home, "csrf");
+    browser
+        .post(app.url("/staff/logout"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        browser
+            .get(app.url("/staff"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        303
+    );
+
+    // Next sign-in asks for a code; the code already used is refused, a fresh one accepted.
+    let again = password_step(&app, &browser, "olena@example.org", PASSWORD).await;
+    assert_eq!(again.headers()["location"], "/staff/login/code");
+    let page = browser
+        .get(app.url("/staff/login/code?lang=en"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden(&page, "csrf");
+    let reused = browser
+        .post(app.url("/staff/login/code?lang=en"))
+        .form(&[("csrf", csrf.as_str()), ("code", code.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reused.status(), 422);
+    assert!(reused.text().await.unwrap().contains("used already"));
+    let next = totp.generate(now() + 30);
+    let ok = browser
+        .post(app.url("/staff/login/code"))
+        .form(&[("csrf", csrf.as_str()), ("code", next.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 303);
+    assert_eq!(
+        browser
+            .get(app.url("/staff"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+}
+
+async fn repeated_failures_lock_the_account(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    create(&app, "coord@example.org", "coordinator", "").await;
+    let browser = app.browser();
+    for _ in 0..5 {
+        let r = password_step(&app, &browser, "coord@example.org", "wrong password here").await;
+        assert_eq!(r.status(), 422);
+    }
+    let locked = password_step(&app, &browser, "coord@example.org", PASSWORD).await;
+    assert_eq!(
+        locked.status(),
+        429,
+        "even the right password waits out the lock"
+    );
+    assert!(locked.headers().contains_key("retry-after"));
+    assert!(
+        locked
+            .text()
+            .await
+            .unwrap()
+            .contains("Too many failed attempts")
+    );
+}
+
+async fn password_reset_forces_a_change(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    create(&app, "op@example.org", "operator", "").await;
+    let user = mistok::accounts::store::find_user_by_email(&app.state.db, "op@example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    let temporary = service::reset_password(&app.state, user.id).await.unwrap();
+    let browser = app.browser();
+    let accepted = password_step(&app, &browser, "op@example.org", &temporary).await;
+    assert_eq!(accepted.status(), 303);
+    let enroll = browser
+        .get(app.url("/staff/two-factor"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let start = enroll.find("class=\"secret\">").unwrap() + 15;
+    let secret = enroll[start..start + enroll[start..].find('<').unwrap()].to_string();
+    let code = totp(&secret).generate(now());
+    browser
+        .post(app.url("/staff/two-factor"))
+        .form(&[
+            ("csrf", hidden(&enroll, "csrf").as_str()),
+            ("code", code.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let home = browser.get(app.url("/staff")).send().await.unwrap();
+    assert_eq!(home.status(), 303);
+    assert_eq!(home.headers()["location"], "/staff/password");
+    let page = browser
+        .get(app.url("/staff/password?lang=en"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden(&page, "csrf");
+    let short = browser
+        .post(app.url("/staff/password?lang=en"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("current_password", temporary.as_str()),
+            ("new_password", "short"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(short.status(), 422);
+    assert!(
+        short
+            .text()
+            .await
+            .unwrap()
+            .contains("at least 12 characters")
+    );
+    let changed = browser
+        .post(app.url("/staff/password"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("current_password", temporary.as_str()),
+            ("new_password", "a much better passphrase"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), 303);
+    assert_eq!(
+        browser
+            .get(app.url("/staff"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+}
