@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod attachments;
 pub mod blobs;
+pub mod cases;
 pub mod catalog;
 pub mod cli;
 pub mod config;

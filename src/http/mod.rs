@@ -45,6 +45,7 @@ pub fn router(state: AppState) -> Router {
         .route("/lang/{code}", get(locale::switch))
         .merge(crate::intake::routes())
         .merge(crate::accounts::web::routes())
+        .merge(crate::cases::web::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(CatchPanicLayer::custom(|_| {

@@ -4,6 +4,7 @@
 mod support;
 
 mod accounts;
+mod cases;
 mod durability;
 mod intake;
 mod platform;

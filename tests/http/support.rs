@@ -198,3 +198,77 @@ pub fn receipt_on(html: &str) -> String {
     let end = html[start..].find('<').unwrap() + start;
     html[start..end].to_string()
 }
+
+/// A browser signed in as a new member of staff with `role` (and `organization`, a code), through
+/// the real pages: password, then setting up the second factor.
+pub async fn signed_in(
+    app: &TestApp,
+    email: &str,
+    role: &str,
+    organization: &str,
+) -> reqwest::Client {
+    const PASSWORD: &str = "staff passphrase for tests";
+    mistok::accounts::service::create_user(
+        &app.state,
+        mistok::accounts::service::NewUser {
+            email: email.into(),
+            display_name: format!("Test {role}"),
+            role: role.into(),
+            organization: organization.into(),
+            password: PASSWORD.into(),
+            must_change_password: false,
+        },
+    )
+    .await
+    .expect("user created");
+    let browser = app.browser();
+    let html = browser
+        .get(app.url("/staff/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let accepted = browser
+        .post(app.url("/staff/login"))
+        .form(&[
+            ("csrf", hidden(&html, "csrf").as_str()),
+            ("email", email),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(accepted.headers()["location"], "/staff/two-factor");
+    let enroll = browser
+        .get(app.url("/staff/two-factor"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let start = enroll.find("class=\"secret\">").unwrap() + 15;
+    let secret = &enroll[start..start + enroll[start..].find('<').unwrap()];
+    let bytes = totp_rs::Secret::Encoded(secret.to_string())
+        .to_bytes()
+        .unwrap();
+    let totp =
+        totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes, None, "x".into()).unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let done = browser
+        .post(app.url("/staff/two-factor"))
+        .form(&[
+            ("csrf", hidden(&enroll, "csrf").as_str()),
+            ("code", totp.generate(now).as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.headers()["location"], "/staff", "signed in");
+    browser
+}

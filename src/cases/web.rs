@@ -1,0 +1,537 @@
+//! Coordinators' pages: the queue of cases and a case with its actions.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use axum_extra::extract::CookieJar;
+use uuid::Uuid;
+
+use super::model::{Outcome, Transition, Urgency};
+use super::service::{self, CaseView, Decision, PAGE_SIZE};
+use super::store::Writing;
+use crate::accounts::Staff;
+use crate::error::{AppError, FieldError};
+use crate::http::csrf;
+use crate::http::locale::Locale;
+use crate::http::page::{Chrome, FieldErrors, error_page, render};
+use crate::i18n::Lang;
+use crate::intake::model::Status;
+use crate::intake::store::TimelineEntry;
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/staff/cases", get(queue))
+        .route("/staff/cases/{reference}", get(case_page))
+        .route("/staff/cases/{reference}/{action}", post(act))
+        .route("/staff/cases/{reference}/attachments/{id}", get(attachment))
+}
+
+fn page_error(lang: Lang, err: AppError) -> Response {
+    match err {
+        AppError::Forbidden => error_page(lang, StatusCode::FORBIDDEN, "error-page-forbidden"),
+        AppError::NotFound => error_page(lang, StatusCode::NOT_FOUND, "error-page-not-found"),
+        AppError::Internal(detail) => {
+            tracing::error!(error = %detail, "internal error");
+            error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, "problem-internal")
+        }
+        other => {
+            tracing::warn!(error = %other, "unexpected error on a case page");
+            error_page(lang, StatusCode::SERVICE_UNAVAILABLE, "problem-unavailable")
+        }
+    }
+}
+
+struct QueueLine {
+    reference: String,
+    received: String,
+    kind: String,
+    category: String,
+    community: String,
+    urgency: String,
+    urgency_code: &'static str,
+    channel: String,
+}
+
+struct StatusTab {
+    code: &'static str,
+    name: String,
+    current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "cases/queue.html")]
+struct QueuePage {
+    c: Chrome,
+    tabs: Vec<StatusTab>,
+    lines: Vec<QueueLine>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    status_code: &'static str,
+}
+
+#[derive(serde::Deserialize)]
+struct QueueQuery {
+    status: Option<String>,
+    page: Option<i64>,
+}
+
+async fn queue(
+    State(state): State<AppState>,
+    Locale(lang): Locale,
+    jar: CookieJar,
+    staff: Staff,
+    Query(query): Query<QueueQuery>,
+) -> Response {
+    let status = query
+        .status
+        .as_deref()
+        .and_then(Status::from_code)
+        .unwrap_or(Status::Received);
+    let result = service::queue(&state, &staff, status, query.page.unwrap_or(1)).await;
+    let page = match result {
+        Ok(page) => page,
+        Err(err) => return page_error(lang, err),
+    };
+    let catalog = match state.catalog.get(&state.db).await {
+        Ok(catalog) => catalog,
+        Err(err) => return page_error(lang, err),
+    };
+    let lines = page
+        .rows
+        .iter()
+        .map(|r| QueueLine {
+            reference: r.reference.clone(),
+            received: state.format_local(r.created_at),
+            kind: lang.t(&format!("kind-{}", r.kind.code().replace('_', "-"))),
+            category: catalog
+                .category(&r.category)
+                .map(|c| c.names.get(lang).to_string())
+                .unwrap_or_else(|| r.category.clone()),
+            community: catalog
+                .community(&r.community)
+                .map(|c| c.names.get(lang).to_string())
+                .unwrap_or_else(|| r.community.clone()),
+            urgency: lang.t(&format!("urgency-{}", r.urgency.code())),
+            urgency_code: r.urgency.code(),
+            channel: lang.t(&format!("channel-{}", r.channel)),
+        })
+        .collect();
+    let tabs = Status::ALL
+        .into_iter()
+        .map(|s| StatusTab {
+            code: s.code(),
+            name: lang.t(&s.message_key()),
+            current: s == status,
+        })
+        .collect();
+    let (jar, csrf) = csrf::token(&state, jar);
+    let view = QueuePage {
+        c: Chrome::new(lang, "/staff/cases", "queue-title").staff(&staff.user, &csrf),
+        tabs,
+        lines,
+        total: page.total,
+        page: page.page,
+        pages: ((page.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
+        status_code: status.code(),
+    };
+    (jar, render(StatusCode::OK, &view)).into_response()
+}
+
+struct Entry {
+    at: String,
+    label: String,
+    body: String,
+}
+
+struct Choice {
+    code: String,
+    name: String,
+    selected: bool,
+}
+
+struct AttachmentLink {
+    id: Uuid,
+    label: String,
+}
+
+#[derive(Template)]
+#[template(path = "cases/case.html")]
+struct CasePage {
+    c: Chrome,
+    csrf: String,
+    reference: String,
+    status_code: &'static str,
+    status_name: String,
+    kind_name: String,
+    category_name: String,
+    community_name: String,
+    urgency_name: String,
+    received: String,
+    occurred: String,
+    channel: String,
+    place: String,
+    location: String,
+    description: String,
+    involved: String,
+    contact: Option<String>,
+    consent_contact: bool,
+    consent_publish: bool,
+    witnesses: Option<String>,
+    outcome: String,
+    reason: String,
+    timeline: Vec<Entry>,
+    notes: Vec<Entry>,
+    attachments: Vec<AttachmentLink>,
+    categories: Vec<Choice>,
+    communities: Vec<Choice>,
+    urgencies: Vec<Choice>,
+    outcomes: Vec<Choice>,
+    can_triage: bool,
+    can_reject: bool,
+    can_close: bool,
+    can_reopen: bool,
+    errors: FieldErrors,
+    notice: Option<String>,
+}
+
+async fn render_case(
+    state: &AppState,
+    lang: Lang,
+    jar: CookieJar,
+    staff: &Staff,
+    reference: &str,
+    errors: &[FieldError],
+    notice: Option<String>,
+) -> Response {
+    let view = match service::case(state, staff, reference).await {
+        Ok(view) => view,
+        Err(err) => return page_error(lang, err),
+    };
+    let catalog = match state.catalog.get(&state.db).await {
+        Ok(catalog) => catalog,
+        Err(err) => return page_error(lang, err),
+    };
+    let CaseView {
+        case,
+        contact,
+        witnesses,
+        timeline,
+        notes,
+        attachments,
+    } = view;
+    let status = case.status;
+    let name_of_category = |code: &str| {
+        catalog
+            .category(code)
+            .map(|c| c.names.get(lang).to_string())
+            .unwrap_or_else(|| code.to_string())
+    };
+    let timeline = timeline
+        .iter()
+        .map(|e| match e {
+            TimelineEntry::Status { status, at } => Entry {
+                at: state.format_local(*at),
+                label: lang.t(&status.message_key()),
+                body: String::new(),
+            },
+            TimelineEntry::PublicUpdate { body, at } => Entry {
+                at: state.format_local(*at),
+                label: lang.t("case-public-update"),
+                body: body.clone(),
+            },
+            TimelineEntry::Message {
+                from_reporter,
+                body,
+                at,
+            } => Entry {
+                at: state.format_local(*at),
+                label: lang.t(if *from_reporter {
+                    "staff-message-from-reporter"
+                } else {
+                    "staff-message-to-reporter"
+                }),
+                body: body.clone(),
+            },
+        })
+        .collect();
+    let notes = notes
+        .iter()
+        .map(|n| Entry {
+            at: state.format_local(n.at),
+            label: n.author.clone(),
+            body: n.body.clone(),
+        })
+        .collect();
+    let attachments = attachments
+        .iter()
+        .enumerate()
+        .map(|(i, a)| AttachmentLink {
+            id: a.id,
+            label: format!(
+                "{} {} ({})",
+                lang.t("case-attachment"),
+                i + 1,
+                a.kind.extension()
+            ),
+        })
+        .collect();
+    let categories = catalog
+        .categories_of(case.kind)
+        .map(|c| Choice {
+            code: c.code.clone(),
+            name: c.names.get(lang).to_string(),
+            selected: c.code == case.category,
+        })
+        .collect();
+    let communities = catalog
+        .communities_sorted(lang)
+        .into_iter()
+        .map(|c| Choice {
+            code: c.code.clone(),
+            name: c.names.get(lang).to_string(),
+            selected: c.code == case.community,
+        })
+        .collect();
+    let urgencies = Urgency::ALL
+        .into_iter()
+        .map(|u| Choice {
+            code: u.code().into(),
+            name: lang.t(&format!("urgency-{}", u.code())),
+            selected: u == case.urgency,
+        })
+        .collect();
+    let outcomes = Outcome::ALL
+        .into_iter()
+        .map(|o| Choice {
+            code: o.code().into(),
+            name: lang.t(&o.message_key()),
+            selected: false,
+        })
+        .collect();
+    let (jar, csrf) = csrf::token(state, jar);
+    let allowed = |t| super::model::next_status(status, t).is_ok();
+    let page = CasePage {
+        c: Chrome::new(
+            lang,
+            &format!("/staff/cases/{}", case.reference),
+            "staff-case-title",
+        )
+        .staff(&staff.user, &csrf),
+        csrf,
+        reference: case.reference.clone(),
+        status_code: status.code(),
+        status_name: lang.t(&status.message_key()),
+        kind_name: lang.t(&format!("kind-{}", case.kind.code().replace('_', "-"))),
+        category_name: name_of_category(&case.category),
+        community_name: catalog
+            .community(&case.community)
+            .map(|c| c.names.get(lang).to_string())
+            .unwrap_or_else(|| case.community.clone()),
+        urgency_name: lang.t(&format!("urgency-{}", case.urgency.code())),
+        received: state.format_local(case.created_at),
+        occurred: case
+            .occurred_at
+            .map(|t| state.format_local(t))
+            .unwrap_or_default(),
+        channel: lang.t(&format!("channel-{}", case.channel)),
+        place: case.place.clone().unwrap_or_default(),
+        location: match (case.lat, case.lon) {
+            (Some(lat), Some(lon)) => format!("{lat:.5}, {lon:.5}"),
+            _ => String::new(),
+        },
+        description: case.description.clone(),
+        involved: [case.involved_unit.clone(), case.involved_badge.clone()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", "),
+        contact,
+        consent_contact: case.consent_contact,
+        consent_publish: case.consent_publish,
+        witnesses,
+        outcome: case
+            .outcome
+            .as_deref()
+            .and_then(Outcome::from_code)
+            .map(|o| lang.t(&o.message_key()))
+            .unwrap_or_default(),
+        reason: case.status_reason.clone().unwrap_or_default(),
+        timeline,
+        notes,
+        attachments,
+        categories,
+        communities,
+        urgencies,
+        outcomes,
+        can_triage: allowed(Transition::Triage),
+        can_reject: allowed(Transition::Reject),
+        can_close: allowed(Transition::Close),
+        can_reopen: allowed(Transition::Reopen),
+        errors: FieldErrors::new(lang, errors),
+        notice,
+    };
+    let status = if errors.is_empty() && page.notice.is_none() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    (jar, render(status, &page)).into_response()
+}
+
+async fn case_page(
+    State(state): State<AppState>,
+    Locale(lang): Locale,
+    jar: CookieJar,
+    staff: Staff,
+    Path(reference): Path<String>,
+) -> Response {
+    render_case(&state, lang, jar, &staff, &reference, &[], None).await
+}
+
+#[derive(serde::Deserialize, Default)]
+struct ActionForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    community: String,
+    #[serde(default)]
+    urgency: String,
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    body: String,
+}
+
+async fn act(
+    State(state): State<AppState>,
+    Locale(lang): Locale,
+    jar: CookieJar,
+    headers: HeaderMap,
+    staff: Staff,
+    Path((reference, action)): Path<(String, String)>,
+    Form(form): Form<ActionForm>,
+) -> Response {
+    if !csrf::verify(&state, &jar, &headers, &form.csrf) {
+        let notice = Some(lang.t("form-expired"));
+        return render_case(&state, lang, jar, &staff, &reference, &[], notice).await;
+    }
+    let decision = |form: &ActionForm| Decision {
+        category: form.category.clone(),
+        community: form.community.clone(),
+        urgency: form.urgency.clone(),
+        outcome: form.outcome.clone(),
+        reason: form.reason.clone(),
+    };
+    let result = match action.as_str() {
+        "triage" => {
+            service::decide(
+                &state,
+                &staff,
+                &reference,
+                Transition::Triage,
+                decision(&form),
+            )
+            .await
+        }
+        "reject" => {
+            service::decide(
+                &state,
+                &staff,
+                &reference,
+                Transition::Reject,
+                decision(&form),
+            )
+            .await
+        }
+        "close" => {
+            service::decide(
+                &state,
+                &staff,
+                &reference,
+                Transition::Close,
+                decision(&form),
+            )
+            .await
+        }
+        "reopen" => {
+            service::decide(
+                &state,
+                &staff,
+                &reference,
+                Transition::Reopen,
+                decision(&form),
+            )
+            .await
+        }
+        "note" => service::write(&state, &staff, &reference, Writing::Note, &form.body)
+            .await
+            .map(|_| ()),
+        "update" => service::write(
+            &state,
+            &staff,
+            &reference,
+            Writing::PublicUpdate,
+            &form.body,
+        )
+        .await
+        .map(|_| ()),
+        "message" => service::write(&state, &staff, &reference, Writing::Message, &form.body)
+            .await
+            .map(|_| ()),
+        _ => Err(AppError::NotFound),
+    };
+    match result {
+        Ok(()) => Redirect::to(&format!("/staff/cases/{reference}")).into_response(),
+        Err(AppError::Validation(errors)) => {
+            render_case(&state, lang, jar, &staff, &reference, &errors, None).await
+        }
+        Err(AppError::Conflict(code)) => {
+            let notice = Some(lang.t(&format!("problem-{code}")));
+            render_case(&state, lang, jar, &staff, &reference, &[], notice).await
+        }
+        Err(err) => page_error(lang, err),
+    }
+}
+
+async fn attachment(
+    State(state): State<AppState>,
+    Locale(lang): Locale,
+    staff: Staff,
+    Path((reference, id)): Path<(String, String)>,
+) -> Response {
+    let view = match service::case(&state, &staff, &reference).await {
+        Ok(view) => view,
+        Err(err) => return page_error(lang, err),
+    };
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return page_error(lang, AppError::NotFound);
+    };
+    match crate::attachments::service::served_copy(&state, view.case.id, id).await {
+        Ok((kind, bytes)) => (
+            [
+                (header::CONTENT_TYPE, kind.mime().to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!(
+                        "inline; filename=\"{}-{}.{}\"",
+                        view.case.reference,
+                        id,
+                        kind.extension()
+                    ),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(err) => page_error(lang, err),
+    }
+}

@@ -1,0 +1,272 @@
+//! Case handling end to end: the coordinator's queue and case page, triage, messages with the
+//! reporter through the receipt, notes, public updates, closing and reopening; who may do it.
+
+use serde_json::{Value, json};
+
+use crate::on_both_engines;
+use crate::support::{Engine, TestApp, hidden, signed_in};
+
+on_both_engines!(coordinator_handles_a_case, only_case_handlers_reach_cases);
+
+async fn report(app: &TestApp) -> (String, String) {
+    let body = json!({
+        "kind": "violation", "category": "unlawful_detention", "community": "kramatorsk",
+        "description": "I was held at the district police station for nine hours without a lawyer.",
+        "contact": "+380 67 000 11 22 Taras", "consent_contact": true, "consent_publish": true
+    });
+    let created: Value = app
+        .api()
+        .post(app.url("/api/v1/reports"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (
+        created["reference"].as_str().unwrap().to_string(),
+        created["receipt"].as_str().unwrap().to_string(),
+    )
+}
+
+async fn follow_up(app: &TestApp, receipt: &str) -> Value {
+    app.api()
+        .post(app.url("/api/v1/reports/follow-up"))
+        .json(&json!({ "receipt": receipt }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn act(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    reference: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let page = browser
+        .get(app.url(&format!("/staff/cases/{reference}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden(&page, "csrf");
+    let mut form: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+    form.extend_from_slice(fields);
+    browser
+        .post(app.url(&format!("/staff/cases/{reference}/{action}?lang=en")))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn coordinator_handles_a_case(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let (reference, receipt) = report(&app).await;
+    let coordinator = signed_in(&app, "coordinator@example.org", "coordinator", "").await;
+
+    let queue = coordinator
+        .get(app.url("/staff/cases?lang=en"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(queue.contains(&reference), "new report in the queue");
+    let case = coordinator
+        .get(app.url(&format!("/staff/cases/{reference}?lang=en")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        case.contains("+380 67 000 11 22 Taras"),
+        "the coordinator sees the sealed contact"
+    );
+    assert!(case.contains("nine hours without a lawyer"));
+
+    let bad = act(
+        &app,
+        &coordinator,
+        &reference,
+        "triage",
+        &[
+            ("category", "unlawful_detention"),
+            ("community", "kramatorsk"),
+            ("urgency", "whenever"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status(), 422);
+    assert!(bad.text().await.unwrap().contains("Choose an urgency"));
+    let triaged = act(
+        &app,
+        &coordinator,
+        &reference,
+        "triage",
+        &[
+            ("category", "ill_treatment"),
+            ("community", "sloviansk"),
+            ("urgency", "urgent"),
+        ],
+    )
+    .await;
+    assert_eq!(triaged.status(), 303);
+    let view = follow_up(&app, &receipt).await;
+    assert_eq!(view["status"], "triaged");
+    assert_eq!(view["category"], "ill_treatment");
+
+    // A message reaches the reporter; a note does not; a public update does.
+    act(
+        &app,
+        &coordinator,
+        &reference,
+        "message",
+        &[("body", "Which station was it, please?")],
+    )
+    .await;
+    act(
+        &app,
+        &coordinator,
+        &reference,
+        "note",
+        &[("body", "Internal: check with the ombudsman office.")],
+    )
+    .await;
+    act(
+        &app,
+        &coordinator,
+        &reference,
+        "update",
+        &[("body", "The platform is checking the facts.")],
+    )
+    .await;
+    let view = follow_up(&app, &receipt).await;
+    let text = view["timeline"].to_string();
+    assert!(text.contains("Which station was it, please?"));
+    assert!(text.contains("The platform is checking the facts."));
+    assert!(!text.contains("Internal: check"), "notes stay internal");
+    // The reporter answers through the receipt; the coordinator reads it on the case page.
+    app.api()
+        .post(app.url("/api/v1/reports/follow-up/messages"))
+        .json(&json!({ "receipt": receipt, "body": "The station on Pushkina street." }))
+        .send()
+        .await
+        .unwrap();
+    let case = coordinator
+        .get(app.url(&format!("/staff/cases/{reference}?lang=en")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(case.contains("The station on Pushkina street."));
+    assert!(case.contains("Internal: check with the ombudsman office."));
+
+    let no_outcome = act(&app, &coordinator, &reference, "close", &[("outcome", "")]).await;
+    assert_eq!(no_outcome.status(), 422);
+    let closed = act(
+        &app,
+        &coordinator,
+        &reference,
+        "close",
+        &[("outcome", "confirmed")],
+    )
+    .await;
+    assert_eq!(closed.status(), 303);
+    assert_eq!(follow_up(&app, &receipt).await["status"], "closed");
+    let twice = act(
+        &app,
+        &coordinator,
+        &reference,
+        "close",
+        &[("outcome", "confirmed")],
+    )
+    .await;
+    assert_eq!(twice.status(), 422);
+    assert!(
+        twice
+            .text()
+            .await
+            .unwrap()
+            .contains("not possible in the case’s current status")
+    );
+    let reopened = act(&app, &coordinator, &reference, "reopen", &[]).await;
+    assert_eq!(reopened.status(), 303);
+    let view = follow_up(&app, &receipt).await;
+    assert_eq!(view["status"], "triaged");
+    let statuses: Vec<&str> = view["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["status"].as_str())
+        .collect();
+    assert_eq!(statuses, ["received", "triaged", "closed", "triaged"]);
+}
+
+async fn only_case_handlers_reach_cases(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let (reference, _) = report(&app).await;
+    for (email, role, org) in [
+        ("operator@example.org", "operator", ""),
+        ("officer@example.org", "officer", "kramatorsk_rup"),
+        ("analyst@example.org", "analyst", ""),
+    ] {
+        let browser = signed_in(&app, email, role, org).await;
+        for path in [
+            "/staff/cases".to_string(),
+            format!("/staff/cases/{reference}"),
+        ] {
+            let r = browser.get(app.url(&path)).send().await.unwrap();
+            assert_eq!(r.status(), 403, "{role} on {path}");
+        }
+        let page = browser
+            .get(app.url("/staff"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let r = browser
+            .post(app.url(&format!("/staff/cases/{reference}/close")))
+            .form(&[
+                ("csrf", hidden(&page, "csrf").as_str()),
+                ("outcome", "confirmed"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "{role} cannot close");
+    }
+    let anonymous = app
+        .browser()
+        .get(app.url(&format!("/staff/cases/{reference}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 303);
+    let view: Value = app
+        .api()
+        .post(app.url("/api/v1/reports/follow-up"))
+        .json(&json!({"receipt": "0000-0000-0000-0000-0000"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(view["status"], 404);
+}
