@@ -17,6 +17,7 @@ pub mod i18n;
 pub mod intake;
 pub mod limits;
 pub mod reference_data;
+pub mod referrals;
 pub mod settings;
 pub mod state;
 

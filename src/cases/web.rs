@@ -195,11 +195,15 @@ struct CasePage {
     can_reject: bool,
     can_close: bool,
     can_reopen: bool,
+    can_refer: bool,
+    referrals: Vec<crate::referrals::web::ReferralLine>,
+    organizations: Vec<Choice>,
+    default_due: String,
     errors: FieldErrors,
     notice: Option<String>,
 }
 
-async fn render_case(
+pub(crate) async fn render_case(
     state: &AppState,
     lang: Lang,
     jar: CookieJar,
@@ -313,6 +317,28 @@ async fn render_case(
             selected: false,
         })
         .collect();
+    let referrals = match crate::referrals::service::for_case(state, staff, case.id).await {
+        Ok(rows) => rows
+            .iter()
+            .map(|r| crate::referrals::web::line(state, lang, r))
+            .collect(),
+        Err(err) => return page_error(lang, err),
+    };
+    let organizations = match crate::referrals::store::organizations(&state.db).await {
+        Ok(list) => list
+            .into_iter()
+            .map(|o| Choice {
+                name: lang.pick(&o.names[0], &o.names[1], &o.names[2]).to_string(),
+                code: o.code,
+                selected: false,
+            })
+            .collect(),
+        Err(err) => return page_error(lang, err),
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let due = (now + time::Duration::days(crate::referrals::model::DEFAULT_DUE_DAYS))
+        .to_offset(state.local_offset(now))
+        .date();
     let (jar, csrf) = csrf::token(state, jar);
     let allowed = |t| super::model::next_status(status, t).is_ok();
     let page = CasePage {
@@ -372,6 +398,18 @@ async fn render_case(
         can_reject: allowed(Transition::Reject),
         can_close: allowed(Transition::Close),
         can_reopen: allowed(Transition::Reopen),
+        can_refer: matches!(
+            status,
+            Status::Triaged | Status::Referred | Status::InProgress | Status::Responded
+        ),
+        referrals,
+        organizations,
+        default_due: format!(
+            "{:04}-{:02}-{:02}",
+            due.year(),
+            u8::from(due.month()),
+            due.day()
+        ),
         errors: FieldErrors::new(lang, errors),
         notice,
     };

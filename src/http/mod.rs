@@ -46,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::intake::routes())
         .merge(crate::accounts::web::routes())
         .merge(crate::cases::web::routes())
+        .merge(crate::referrals::web::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(CatchPanicLayer::custom(|_| {

@@ -21,6 +21,8 @@ pub struct Chrome {
     pub staff_name: Option<String>,
     /// The CSRF token of the sign-out button on staff pages.
     pub csrf: String,
+    /// Agency officers work from their referrals, the platform's staff from the case queue.
+    pub staff_is_officer: bool,
 }
 
 pub struct LangLink {
@@ -40,6 +42,7 @@ impl Chrome {
             nav: "",
             staff_name: None,
             csrf: String::new(),
+            staff_is_officer: false,
         }
     }
 
@@ -48,6 +51,7 @@ impl Chrome {
         self.staff_name = Some(user.display_name.clone());
         self.nav = "staff";
         self.csrf = csrf.to_string();
+        self.staff_is_officer = user.role == crate::accounts::Role::Officer;
         self
     }
 

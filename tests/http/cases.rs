@@ -270,3 +270,194 @@ async fn only_case_handlers_reach_cases(engine: Engine) {
         .unwrap();
     assert_eq!(view["status"], 404);
 }
+
+on_both_engines!(referral_across_agencies);
+
+async fn referral_across_agencies(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let (reference, receipt) = report(&app).await;
+    let coordinator = signed_in(&app, "coordinator@example.org", "coordinator", "").await;
+    act(
+        &app,
+        &coordinator,
+        &reference,
+        "triage",
+        &[
+            ("category", "unlawful_detention"),
+            ("community", "kramatorsk"),
+            ("urgency", "high"),
+        ],
+    )
+    .await;
+
+    // Bad referral: no organization, a date in the past.
+    let bad = act(
+        &app,
+        &coordinator,
+        &reference,
+        "refer",
+        &[("message", "Please check."), ("due_date", "2020-01-01")],
+    )
+    .await;
+    assert_eq!(bad.status(), 422);
+    let html = bad.text().await.unwrap();
+    assert!(html.contains("Choose at least one organization"));
+    assert!(html.contains("cannot be in the past"));
+
+    let due = (time::OffsetDateTime::now_utc() + time::Duration::days(10)).date();
+    let due = format!(
+        "{:04}-{:02}-{:02}",
+        due.year(),
+        u8::from(due.month()),
+        due.day()
+    );
+    let referred = act(
+        &app,
+        &coordinator,
+        &reference,
+        "refer",
+        &[
+            ("organizations", "kramatorsk_rup"),
+            ("organizations", "prosecutor_donetsk"),
+            (
+                "message",
+                "Please check the detention and answer the reporter.",
+            ),
+            ("due_date", due.as_str()),
+            ("share_contact", "yes"),
+        ],
+    )
+    .await;
+    assert_eq!(referred.status(), 303);
+    assert_eq!(follow_up(&app, &receipt).await["status"], "referred");
+
+    // The police officer sees the referral, with the contact the coordinator shared.
+    let police = signed_in(&app, "police@example.org", "officer", "kramatorsk_rup").await;
+    let list = police
+        .get(app.url("/staff/referrals?lang=en"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains(&reference));
+    let start = list.find("/staff/referrals/").unwrap();
+    let end = list[start..].find('"').unwrap() + start;
+    let referral_path = list[start..end].to_string();
+    let page = police
+        .get(app.url(&format!("{referral_path}?lang=en")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("+380 67 000 11 22 Taras"),
+        "shared contact visible"
+    );
+    assert!(page.contains("Please check the detention"));
+
+    // Another agency's officer neither lists it nor opens it by its address.
+    let city = signed_in(
+        &app,
+        "city@example.org",
+        "officer",
+        "sloviansk_city_council",
+    )
+    .await;
+    let other_list = city
+        .get(app.url("/staff/referrals"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!other_list.contains(&reference));
+    assert_eq!(
+        city.get(app.url(&referral_path))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+
+    let csrf = hidden(&page, "csrf");
+    let post = |action: &str, text: &str| {
+        police
+            .post(app.url(&format!("{referral_path}/{action}?lang=en")))
+            .form(&[("csrf", csrf.clone()), ("text", text.to_string())])
+            .send()
+    };
+    assert_eq!(post("accept", "").await.unwrap().status(), 303);
+    assert_eq!(follow_up(&app, &receipt).await["status"], "in_progress");
+    assert_eq!(
+        post("accept", "").await.unwrap().status(),
+        422,
+        "accepting twice"
+    );
+    assert_eq!(
+        post("act", "Internal inspection opened, officers questioned.")
+            .await
+            .unwrap()
+            .status(),
+        303
+    );
+    let empty = post("respond", " ").await.unwrap();
+    assert_eq!(empty.status(), 422);
+    assert!(empty.text().await.unwrap().contains("Write the answer"));
+    assert_eq!(
+        post(
+            "respond",
+            "The detention was found unlawful; disciplinary proceedings started."
+        )
+        .await
+        .unwrap()
+        .status(),
+        303
+    );
+    assert_eq!(follow_up(&app, &receipt).await["status"], "responded");
+    // The other officer cannot act on it either.
+    let city_page = city
+        .get(app.url("/staff"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let r = city
+        .post(app.url(&format!("{referral_path}/respond")))
+        .form(&[
+            ("csrf", hidden(&city_page, "csrf").as_str()),
+            ("text", "Not ours"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+
+    // The coordinator sees both referrals and the answer on the case page.
+    let case = coordinator
+        .get(app.url(&format!("/staff/cases/{reference}?lang=en")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(case.contains("disciplinary proceedings started"));
+    assert!(case.contains("Answered") && case.contains("Sent"));
+    let closed = act(
+        &app,
+        &coordinator,
+        &reference,
+        "close",
+        &[("outcome", "confirmed")],
+    )
+    .await;
+    assert_eq!(closed.status(), 303);
+}

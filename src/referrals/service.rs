@@ -1,0 +1,229 @@
+//! Referral use cases: a coordinator refers a case to organizations; an organization's officer
+//! sees only what was referred to it, accepts or refuses, records actions and responds.
+
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::model::{ReferralAction, is_overdue, next_referral_status, parse_due_date};
+use super::store::{self, ActionRow, NewReferrals, ReferralChange, ReferralRow};
+use crate::accounts::{Role, Staff};
+use crate::attachments::store::AttachmentRow;
+use crate::cases::store::CaseRow;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::intake::model::{Status, validate_message};
+use crate::intake::service::SEAL_CONTACT;
+use crate::state::AppState;
+
+const COORDINATORS: &[Role] = &[Role::Coordinator, Role::Administrator];
+
+#[derive(Debug, Default, Clone)]
+pub struct ReferInput {
+    pub organizations: Vec<String>,
+    pub message: String,
+    pub due_date: String,
+    pub share_contact: bool,
+}
+
+pub async fn refer(
+    state: &AppState,
+    staff: &Staff,
+    reference: &str,
+    input: ReferInput,
+) -> AppResult<Vec<Uuid>> {
+    staff.require(COORDINATORS)?;
+    let case = crate::cases::store::find_by_reference(&state.db, reference.trim())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !matches!(
+        case.status,
+        Status::Triaged | Status::Referred | Status::InProgress | Status::Responded
+    ) {
+        return Err(AppError::field("status", "error-refer-not-triaged"));
+    }
+    let mut errors = Vec::new();
+    let known = store::organizations(&state.db).await?;
+    let mut organizations = Vec::new();
+    for code in &input.organizations {
+        match known.iter().find(|o| o.code == code.trim()) {
+            Some(o) if !organizations.contains(&o.id) => organizations.push(o.id),
+            Some(_) => {}
+            None => errors.push(FieldError::new(
+                "organizations",
+                "error-organization-invalid",
+            )),
+        }
+    }
+    if organizations.is_empty() && errors.is_empty() {
+        errors.push(FieldError::new(
+            "organizations",
+            "error-organizations-required",
+        ));
+    }
+    let message = validate_message(&input.message)
+        .map_err(|_| {
+            errors.push(FieldError::new(
+                "message",
+                "error-referral-message-required",
+            ))
+        })
+        .ok();
+    let now = OffsetDateTime::now_utc();
+    let due_at = parse_due_date(&input.due_date, now, state.local_offset(now))
+        .map_err(|e| errors.push(e))
+        .ok();
+    if input.share_contact && !case.consent_contact {
+        errors.push(FieldError::new(
+            "share_contact",
+            "error-share-without-consent",
+        ));
+    }
+    let (Some(message), Some(due_at), true) = (message, due_at, errors.is_empty()) else {
+        return Err(AppError::Validation(errors));
+    };
+    store::insert(
+        &state.db,
+        NewReferrals {
+            report_id: case.id,
+            case_status: case.status,
+            organizations,
+            message,
+            due_at,
+            share_contact: input.share_contact,
+            author_id: staff.user.id,
+        },
+    )
+    .await
+}
+
+pub async fn for_case(
+    state: &AppState,
+    staff: &Staff,
+    report_id: Uuid,
+) -> AppResult<Vec<ReferralRow>> {
+    staff.require(COORDINATORS)?;
+    store::for_report(&state.db, report_id).await
+}
+
+/// The officer's list: only their organization's referrals.
+pub async fn for_my_organization(
+    state: &AppState,
+    staff: &Staff,
+    page: i64,
+) -> AppResult<Vec<ReferralRow>> {
+    staff.require(&[Role::Officer])?;
+    let organization = staff.user.organization_id.ok_or(AppError::Forbidden)?;
+    let page = page.max(1);
+    store::for_organization(&state.db, organization, 50, (page - 1) * 50).await
+}
+
+/// A referral as its organization's officer (or a coordinator) sees it.
+pub struct ReferralView {
+    pub referral: ReferralRow,
+    pub case: CaseRow,
+    /// Only when the reporter consented and the coordinator shared it with this organization.
+    pub contact: Option<String>,
+    pub actions: Vec<ActionRow>,
+    pub attachments: Vec<AttachmentRow>,
+    pub overdue: bool,
+}
+
+/// Loads a referral the person may see. An officer of another organization gets "not found",
+/// exactly as for a referral that does not exist, so guessing identifiers reveals nothing.
+async fn visible(state: &AppState, staff: &Staff, id: Uuid) -> AppResult<ReferralRow> {
+    let referral = store::find(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    match staff.user.role {
+        Role::Coordinator | Role::Administrator => Ok(referral),
+        Role::Officer if staff.user.organization_id == Some(referral.organization_id) => {
+            Ok(referral)
+        }
+        Role::Officer => Err(AppError::NotFound),
+        _ => Err(AppError::Forbidden),
+    }
+}
+
+pub async fn view(state: &AppState, staff: &Staff, id: Uuid) -> AppResult<ReferralView> {
+    let referral = visible(state, staff, id).await?;
+    let case = crate::cases::store::find_by_reference(&state.db, &referral.reference)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let contact = match &case.contact_sealed {
+        Some(sealed) if referral.share_contact && case.consent_contact => Some(
+            state
+                .keys
+                .open_string(SEAL_CONTACT, sealed)
+                .map_err(AppError::internal)?,
+        ),
+        _ => None,
+    };
+    let actions = store::actions(&state.db, id).await?;
+    let attachments = crate::attachments::store::list(&state.db, case.id).await?;
+    let overdue = is_overdue(referral.status, referral.due_at, OffsetDateTime::now_utc());
+    Ok(ReferralView {
+        referral,
+        case,
+        contact,
+        actions,
+        attachments,
+        overdue,
+    })
+}
+
+/// Accept, refuse (with a reason) or respond (with the response): only the organization's officers.
+pub async fn decide(
+    state: &AppState,
+    staff: &Staff,
+    id: Uuid,
+    action: ReferralAction,
+    text: &str,
+) -> AppResult<()> {
+    staff.require(&[Role::Officer])?;
+    let referral = visible(state, staff, id).await?;
+    let to =
+        next_referral_status(referral.status, action).map_err(|e| AppError::Validation(vec![e]))?;
+    let mut change = ReferralChange {
+        referral_id: id,
+        from: referral.status,
+        to,
+        refusal_reason: None,
+        response: None,
+        report_id: referral.report_id,
+        case_from: referral.case_status,
+        case_to: referral.case_status,
+        author_id: staff.user.id,
+    };
+    match action {
+        ReferralAction::Accept => {
+            if referral.case_status == Status::Referred {
+                change.case_to = Status::InProgress;
+            }
+        }
+        ReferralAction::Refuse => {
+            let reason = validate_message(text)
+                .map_err(|_| AppError::field("text", "error-reason-required"))?;
+            change.refusal_reason = Some(reason);
+        }
+        ReferralAction::Respond => {
+            let response = validate_message(text)
+                .map_err(|_| AppError::field("text", "error-response-required"))?;
+            change.response = Some(response);
+            if matches!(referral.case_status, Status::Referred | Status::InProgress) {
+                change.case_to = Status::Responded;
+            }
+        }
+    }
+    store::change(&state.db, change).await
+}
+
+/// Records something the organization did (a check, a meeting, a decision).
+pub async fn record_action(state: &AppState, staff: &Staff, id: Uuid, text: &str) -> AppResult<()> {
+    staff.require(&[Role::Officer])?;
+    let referral = visible(state, staff, id).await?;
+    if !referral.status.is_open() {
+        return Err(AppError::field("status", "error-transition-invalid"));
+    }
+    let body =
+        validate_message(text).map_err(|_| AppError::field("text", "error-message-required"))?;
+    store::add_action(&state.db, id, staff.user.id, body).await
+}

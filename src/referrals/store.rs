@@ -1,0 +1,310 @@
+//! SQL of referrals.
+
+use sqlx::Row;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::model::ReferralStatus;
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::intake::model::Status;
+use crate::{db_read, db_write};
+
+/// Moves the case to `$to` when it is still in `$from` (the status the decision was made on);
+/// another person's change in between makes the whole transaction fail with a conflict.
+macro_rules! set_case_status {
+    ($conn:expr, $report_id:expr, $from:expr, $to:expr, $author:expr, $now:expr) => {
+        if $from != $to {
+            let updated = sqlx::query(
+                "UPDATE reports SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
+            )
+            .bind($to.code())
+            .bind($now)
+            .bind($report_id)
+            .bind($from.code())
+            .execute(&mut *$conn)
+            .await?;
+            if updated.rows_affected() != 1 {
+                return Err(AppError::Conflict("case-changed-meanwhile"));
+            }
+            sqlx::query(
+                "INSERT INTO report_status_history (id, report_id, status, created_at, author_id) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(Uuid::now_v7())
+            .bind($report_id)
+            .bind($to.code())
+            .bind($now)
+            .bind($author)
+            .execute(&mut *$conn)
+            .await?;
+        }
+    };
+}
+pub struct NewReferrals {
+    pub report_id: Uuid,
+    /// The case's status when the coordinator decided; a triaged case becomes referred.
+    pub case_status: Status,
+    pub organizations: Vec<Uuid>,
+    pub message: String,
+    pub due_at: OffsetDateTime,
+    pub share_contact: bool,
+    pub author_id: Uuid,
+}
+
+pub async fn insert(db: &Db, new: NewReferrals) -> AppResult<Vec<Uuid>> {
+    let now = OffsetDateTime::now_utc();
+    db_write!(db, |conn| {
+        let mut ids = Vec::with_capacity(new.organizations.len());
+        for organization in &new.organizations {
+            let id = Uuid::now_v7();
+            sqlx::query(
+                "INSERT INTO referrals (id, report_id, organization_id, status, message, due_at, \
+                 share_contact, created_by, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+            )
+            .bind(id)
+            .bind(new.report_id)
+            .bind(organization)
+            .bind(ReferralStatus::Sent.code())
+            .bind(&new.message)
+            .bind(new.due_at)
+            .bind(new.share_contact)
+            .bind(new.author_id)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            ids.push(id);
+        }
+        set_case_status!(
+            conn,
+            new.report_id,
+            new.case_status,
+            Status::Referred,
+            new.author_id,
+            now
+        );
+        Ok(ids)
+    })
+}
+
+#[derive(Debug, Clone)]
+pub struct ReferralRow {
+    pub id: Uuid,
+    pub report_id: Uuid,
+    pub reference: String,
+    pub case_status: Status,
+    pub organization_id: Uuid,
+    pub organization_code: String,
+    pub organization_names: [String; 3],
+    pub status: ReferralStatus,
+    pub message: String,
+    pub due_at: OffsetDateTime,
+    pub share_contact: bool,
+    pub refusal_reason: Option<String>,
+    pub response: Option<String>,
+    pub created_at: OffsetDateTime,
+}
+
+const SELECT: &str = "SELECT r.id, r.report_id, p.reference, p.status AS case_status, \
+     r.organization_id, o.code, o.name_uk, o.name_ru, o.name_en, r.status, r.message, r.due_at, \
+     r.share_contact, r.refusal_reason, r.response, r.created_at \
+     FROM referrals r JOIN reports p ON p.id = r.report_id \
+     JOIN organizations o ON o.id = r.organization_id WHERE ";
+
+macro_rules! referral_row {
+    ($row:expr) => {{
+        let status: String = $row.try_get("status")?;
+        let case_status: String = $row.try_get("case_status")?;
+        ReferralRow {
+            id: $row.try_get("id")?,
+            report_id: $row.try_get("report_id")?,
+            reference: $row.try_get("reference")?,
+            case_status: Status::from_code(&case_status).unwrap_or(Status::Referred),
+            organization_id: $row.try_get("organization_id")?,
+            organization_code: $row.try_get("code")?,
+            organization_names: [
+                $row.try_get("name_uk")?,
+                $row.try_get("name_ru")?,
+                $row.try_get("name_en")?,
+            ],
+            status: ReferralStatus::from_code(&status).unwrap_or(ReferralStatus::Sent),
+            message: $row.try_get("message")?,
+            due_at: $row.try_get("due_at")?,
+            share_contact: $row.try_get("share_contact")?,
+            refusal_reason: $row.try_get("refusal_reason")?,
+            response: $row.try_get("response")?,
+            created_at: $row.try_get("created_at")?,
+        }
+    }};
+}
+
+macro_rules! select_referrals {
+    ($db:expr, $where:literal, $($bind:expr),*) => {
+        db_read!($db, |pool| {
+            let rows = sqlx::query(const_format::concatcp!(SELECT, $where))
+                $(.bind($bind))*
+                .fetch_all(pool)
+                .await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for row in rows {
+                out.push(referral_row!(row));
+            }
+            Ok::<_, AppError>(out)
+        })
+    };
+}
+
+pub async fn for_report(db: &Db, report_id: Uuid) -> AppResult<Vec<ReferralRow>> {
+    select_referrals!(db, "r.report_id = $1 ORDER BY r.created_at", report_id)
+}
+
+/// An organization's referrals, open ones first, the most pressing deadline first.
+pub async fn for_organization(
+    db: &Db,
+    organization_id: Uuid,
+    limit: i64,
+    offset: i64,
+) -> AppResult<Vec<ReferralRow>> {
+    select_referrals!(
+        db,
+        "r.organization_id = $1 ORDER BY CASE WHEN r.status IN ('sent', 'accepted') THEN 0 ELSE 1 END, \
+         r.due_at LIMIT $2 OFFSET $3",
+        organization_id,
+        limit,
+        offset
+    )
+}
+
+pub async fn find(db: &Db, id: Uuid) -> AppResult<Option<ReferralRow>> {
+    let rows: Vec<ReferralRow> = select_referrals!(db, "r.id = $1", id)?;
+    Ok(rows.into_iter().next())
+}
+
+/// An organization's decision on a referral, and the case status it leads to.
+pub struct ReferralChange {
+    pub referral_id: Uuid,
+    pub from: ReferralStatus,
+    pub to: ReferralStatus,
+    pub refusal_reason: Option<String>,
+    pub response: Option<String>,
+    pub report_id: Uuid,
+    pub case_from: Status,
+    pub case_to: Status,
+    pub author_id: Uuid,
+}
+
+pub async fn change(db: &Db, change: ReferralChange) -> AppResult<()> {
+    let now = OffsetDateTime::now_utc();
+    db_write!(db, |conn| {
+        let updated = sqlx::query(
+            "UPDATE referrals SET status = $1, refusal_reason = COALESCE($2, refusal_reason), \
+             response = COALESCE($3, response), updated_at = $4 WHERE id = $5 AND status = $6",
+        )
+        .bind(change.to.code())
+        .bind(&change.refusal_reason)
+        .bind(&change.response)
+        .bind(now)
+        .bind(change.referral_id)
+        .bind(change.from.code())
+        .execute(&mut *conn)
+        .await?;
+        if updated.rows_affected() != 1 {
+            return Err(AppError::Conflict("case-changed-meanwhile"));
+        }
+        set_case_status!(
+            conn,
+            change.report_id,
+            change.case_from,
+            change.case_to,
+            change.author_id,
+            now
+        );
+        Ok(())
+    })
+}
+
+pub async fn add_action(
+    db: &Db,
+    referral_id: Uuid,
+    author_id: Uuid,
+    body: String,
+) -> AppResult<()> {
+    let now = OffsetDateTime::now_utc();
+    db_write!(db, guarded = false, |conn| {
+        sqlx::query(
+            "INSERT INTO referral_actions (id, referral_id, author_id, body, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(Uuid::now_v7())
+        .bind(referral_id)
+        .bind(author_id)
+        .bind(&body)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+        Ok::<_, AppError>(())
+    })
+}
+
+#[derive(Debug, Clone)]
+pub struct ActionRow {
+    pub author: String,
+    pub body: String,
+    pub at: OffsetDateTime,
+}
+
+pub async fn actions(db: &Db, referral_id: Uuid) -> AppResult<Vec<ActionRow>> {
+    db_read!(db, |pool| {
+        let rows = sqlx::query(
+            "SELECT u.display_name, a.body, a.created_at FROM referral_actions a \
+             JOIN users u ON u.id = a.author_id WHERE a.referral_id = $1 ORDER BY a.created_at",
+        )
+        .bind(referral_id)
+        .fetch_all(pool)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            out.push(ActionRow {
+                author: row.try_get("display_name")?,
+                body: row.try_get("body")?,
+                at: row.try_get("created_at")?,
+            });
+        }
+        Ok(out)
+    })
+}
+
+#[derive(Debug, Clone)]
+pub struct OrganizationChoice {
+    pub id: Uuid,
+    pub code: String,
+    pub kind: String,
+    pub names: [String; 3],
+}
+
+/// Organizations a case may be referred to (all but the platform itself).
+pub async fn organizations(db: &Db) -> AppResult<Vec<OrganizationChoice>> {
+    db_read!(db, |pool| {
+        let rows = sqlx::query(
+            "SELECT id, code, kind, name_uk, name_ru, name_en FROM organizations \
+             WHERE kind <> 'platform' ORDER BY kind, code",
+        )
+        .fetch_all(pool)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            out.push(OrganizationChoice {
+                id: row.try_get("id")?,
+                code: row.try_get("code")?,
+                kind: row.try_get("kind")?,
+                names: [
+                    row.try_get("name_uk")?,
+                    row.try_get("name_ru")?,
+                    row.try_get("name_en")?,
+                ],
+            });
+        }
+        Ok(out)
+    })
+}
