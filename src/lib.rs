@@ -12,6 +12,7 @@ pub mod crypto;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod hotline;
 pub mod http;
 pub mod i18n;
 pub mod intake;

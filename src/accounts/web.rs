@@ -14,7 +14,7 @@ use super::service::{self, NextStep};
 use super::{PendingStaff, SESSION_COOKIE, Staff};
 use crate::error::{AppError, FieldError};
 use crate::http::locale::Locale;
-use crate::http::page::{Chrome, FieldErrors, error_page, render};
+use crate::http::page::{Chrome, FieldErrors, page_error, render};
 use crate::http::{ClientIp, csrf};
 use crate::i18n::Lang;
 use crate::state::AppState;
@@ -38,21 +38,6 @@ fn session_cookie(state: &AppState, token: String) -> Cookie<'static> {
         // state-changing form also carries a CSRF token.
         .same_site(SameSite::Lax)
         .build()
-}
-
-fn page_error(lang: Lang, err: AppError) -> Response {
-    match err {
-        AppError::Forbidden => error_page(lang, StatusCode::FORBIDDEN, "error-page-forbidden"),
-        AppError::NotFound => error_page(lang, StatusCode::NOT_FOUND, "error-page-not-found"),
-        AppError::Internal(detail) => {
-            tracing::error!(error = %detail, "internal error");
-            error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, "problem-internal")
-        }
-        other => {
-            tracing::warn!(error = %other, "unexpected error on a staff page");
-            error_page(lang, StatusCode::SERVICE_UNAVAILABLE, "problem-unavailable")
-        }
-    }
 }
 
 #[derive(Template)]

@@ -16,7 +16,7 @@ use crate::accounts::Staff;
 use crate::error::{AppError, FieldError};
 use crate::http::csrf;
 use crate::http::locale::Locale;
-use crate::http::page::{Chrome, FieldErrors, error_page, render};
+use crate::http::page::{Chrome, FieldErrors, page_error, render};
 use crate::i18n::Lang;
 use crate::intake::model::Status;
 use crate::intake::store::TimelineEntry;
@@ -28,21 +28,6 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/cases/{reference}", get(case_page))
         .route("/staff/cases/{reference}/{action}", post(act))
         .route("/staff/cases/{reference}/attachments/{id}", get(attachment))
-}
-
-fn page_error(lang: Lang, err: AppError) -> Response {
-    match err {
-        AppError::Forbidden => error_page(lang, StatusCode::FORBIDDEN, "error-page-forbidden"),
-        AppError::NotFound => error_page(lang, StatusCode::NOT_FOUND, "error-page-not-found"),
-        AppError::Internal(detail) => {
-            tracing::error!(error = %detail, "internal error");
-            error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, "problem-internal")
-        }
-        other => {
-            tracing::warn!(error = %other, "unexpected error on a case page");
-            error_page(lang, StatusCode::SERVICE_UNAVAILABLE, "problem-unavailable")
-        }
-    }
 }
 
 struct QueueLine {

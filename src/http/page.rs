@@ -152,3 +152,31 @@ pub fn error_page(lang: Lang, status: StatusCode, message_key: &str) -> Response
     };
     render(status, &page)
 }
+
+/// A service error on a page that has no form to show it in.
+pub fn page_error(lang: Lang, err: crate::error::AppError) -> Response {
+    use crate::error::AppError;
+    match err {
+        AppError::Forbidden => error_page(lang, StatusCode::FORBIDDEN, "error-page-forbidden"),
+        AppError::NotFound => error_page(lang, StatusCode::NOT_FOUND, "error-page-not-found"),
+        AppError::RateLimited { retry_after_secs } => {
+            let mut response =
+                error_page(lang, StatusCode::TOO_MANY_REQUESTS, "problem-rate-limited");
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, retry_after_secs.into());
+            response
+        }
+        AppError::Internal(detail) => {
+            tracing::error!(error = %detail, "internal error");
+            error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, "problem-internal")
+        }
+        AppError::Unavailable => {
+            error_page(lang, StatusCode::SERVICE_UNAVAILABLE, "problem-unavailable")
+        }
+        other => {
+            tracing::warn!(error = %other, "unexpected error on a page");
+            error_page(lang, StatusCode::BAD_REQUEST, "problem-internal")
+        }
+    }
+}

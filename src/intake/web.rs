@@ -17,7 +17,7 @@ use super::store::TimelineEntry;
 use crate::error::{AppError, FieldError};
 use crate::http::form::read_multipart;
 use crate::http::locale::Locale;
-use crate::http::page::{Chrome, FieldErrors, error_page, render};
+use crate::http::page::{Chrome, FieldErrors, error_page, page_error, render};
 use crate::http::{ClientIp, csrf};
 use crate::i18n::Lang;
 use crate::state::AppState;
@@ -40,32 +40,6 @@ pub fn routes() -> Router<AppState> {
             post(follow_leave).layer(DefaultBodyLimit::max(SMALL_FORM_BYTES)),
         )
         .route("/follow/attachments/{id}", get(follow_attachment))
-}
-
-/// Renders a service error that is not a field error as a page.
-fn error_response(lang: Lang, err: AppError) -> Response {
-    match err {
-        AppError::NotFound => error_page(lang, StatusCode::NOT_FOUND, "error-page-not-found"),
-        AppError::RateLimited { retry_after_secs } => {
-            let mut response =
-                error_page(lang, StatusCode::TOO_MANY_REQUESTS, "problem-rate-limited");
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, retry_after_secs.into());
-            response
-        }
-        AppError::Unavailable => {
-            error_page(lang, StatusCode::SERVICE_UNAVAILABLE, "problem-unavailable")
-        }
-        AppError::Internal(detail) => {
-            tracing::error!(error = %detail, "internal error");
-            error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, "problem-internal")
-        }
-        other => {
-            tracing::warn!(error = %other, "unexpected error on a page");
-            error_page(lang, StatusCode::BAD_REQUEST, "problem-internal")
-        }
-    }
 }
 
 struct KindCard {
@@ -140,7 +114,7 @@ async fn form_page(
     } = form;
     let catalog = match state.catalog.get(&state.db).await {
         Ok(catalog) => catalog,
-        Err(err) => return error_response(lang, err),
+        Err(err) => return page_error(lang, err),
     };
     let (jar, csrf) = csrf::token(state, jar);
     let path = format!("/report/{}", kind.code());
@@ -283,7 +257,7 @@ async fn report_submit(
             };
             form_page(&state, lang, kind, jar, form).await
         }
-        Err(err) => error_response(lang, err),
+        Err(err) => page_error(lang, err),
     }
 }
 
@@ -367,7 +341,7 @@ async fn follow_open(
                 .insert(header::RETRY_AFTER, retry_after_secs.into());
             response
         }
-        Err(err) => error_response(lang, err),
+        Err(err) => page_error(lang, err),
     }
 }
 
@@ -422,11 +396,11 @@ async fn case_page(
 ) -> Response {
     let view = match service::follow_up(state, report_id).await {
         Ok(view) => view,
-        Err(err) => return error_response(lang, err),
+        Err(err) => return page_error(lang, err),
     };
     let catalog = match state.catalog.get(&state.db).await {
         Ok(catalog) => catalog,
-        Err(err) => return error_response(lang, err),
+        Err(err) => return page_error(lang, err),
     };
     let r = &view.report;
     let timeline = view
@@ -554,7 +528,7 @@ async fn follow_add(
         Err(AppError::Validation(errors)) => {
             case_page(&state, lang, jar, id, &errors, body, false).await
         }
-        Err(err) => error_response(lang, err),
+        Err(err) => page_error(lang, err),
     }
 }
 
@@ -600,6 +574,6 @@ async fn follow_attachment(
             bytes,
         )
             .into_response(),
-        Err(err) => error_response(lang, err),
+        Err(err) => page_error(lang, err),
     }
 }

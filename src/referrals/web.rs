@@ -16,7 +16,7 @@ use crate::accounts::Staff;
 use crate::error::{AppError, FieldError};
 use crate::http::csrf;
 use crate::http::locale::Locale;
-use crate::http::page::{Chrome, FieldErrors, error_page, render};
+use crate::http::page::{Chrome, FieldErrors, page_error, render};
 use crate::i18n::Lang;
 use crate::state::AppState;
 
@@ -30,21 +30,6 @@ pub fn routes() -> Router<AppState> {
             "/staff/referrals/{id}/attachments/{attachment}",
             get(attachment),
         )
-}
-
-pub(crate) fn page_error(lang: Lang, err: AppError) -> Response {
-    match err {
-        AppError::Forbidden => error_page(lang, StatusCode::FORBIDDEN, "error-page-forbidden"),
-        AppError::NotFound => error_page(lang, StatusCode::NOT_FOUND, "error-page-not-found"),
-        AppError::Internal(detail) => {
-            tracing::error!(error = %detail, "internal error");
-            error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, "problem-internal")
-        }
-        other => {
-            tracing::warn!(error = %other, "unexpected error on a referral page");
-            error_page(lang, StatusCode::SERVICE_UNAVAILABLE, "problem-unavailable")
-        }
-    }
 }
 
 #[derive(serde::Deserialize, Default)]

@@ -461,3 +461,94 @@ async fn referral_across_agencies(engine: Engine) {
     .await;
     assert_eq!(closed.status(), 303);
 }
+
+on_both_engines!(hotline_operator_enters_a_call);
+
+async fn hotline_operator_enters_a_call(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let operator = signed_in(&app, "operator@example.org", "operator", "").await;
+    let page = operator
+        .get(app.url("/staff/hotline?lang=en"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let (csrf, token) = (hidden(&page, "csrf"), hidden(&page, "form_token"));
+    let call = |category: &'static str, description: &'static str| {
+        operator
+            .post(app.url("/staff/hotline?lang=en"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("form_token", token.as_str()),
+                ("kind", "safety"),
+                ("category", category),
+                ("community", "lyman"),
+                ("description", description),
+                ("contact", "+380 99 123 45 67"),
+                ("consent_contact", "yes"),
+                ("caller_lang", "ru"),
+            ])
+            .send()
+    };
+    let wrong = call(
+        "unlawful_detention",
+        "Mines found near the playground on Shkilna street.",
+    )
+    .await
+    .unwrap();
+    assert_eq!(wrong.status(), 422, "a category of another kind");
+    assert!(
+        wrong
+            .text()
+            .await
+            .unwrap()
+            .contains("Mines found near the playground"),
+        "values kept"
+    );
+    let done = call(
+        "unexploded_ordnance",
+        "Mines found near the playground on Shkilna street.",
+    )
+    .await
+    .unwrap();
+    assert_eq!(done.status(), 200);
+    let html = done.text().await.unwrap();
+    let receipt = crate::support::receipt_on(&html);
+    // Pressing the button twice registers one call.
+    let again = call(
+        "unexploded_ordnance",
+        "Mines found near the playground on Shkilna street.",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        crate::support::receipt_on(&again.text().await.unwrap()),
+        receipt
+    );
+    assert_eq!(app.count("reports").await, 1);
+    let view = follow_up(&app, &receipt).await;
+    assert_eq!(view["kind"], "safety");
+    assert_eq!(view["status"], "received");
+    // Public visitors and officers cannot take calls.
+    let officer = signed_in(&app, "officer@example.org", "officer", "kramatorsk_rup").await;
+    assert_eq!(
+        officer
+            .get(app.url("/staff/hotline"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    assert_eq!(
+        app.browser()
+            .get(app.url("/staff/hotline"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        303
+    );
+}
