@@ -19,6 +19,7 @@ pub mod intake;
 pub mod limits;
 pub mod reference_data;
 pub mod referrals;
+pub mod search;
 pub mod settings;
 pub mod state;
 

@@ -174,7 +174,7 @@ pub trait Dialect {
 const REPORT_COLUMNS: &str = "id, seq, reference, kind, category_code, community_code, place, \
     lat, lon, occurred_at, description, involved_unit, involved_badge, witnesses_sealed, \
     contact_sealed, consent_contact, consent_publish, channel, language, status, receipt_hash, \
-    idempotency_hash, request_fingerprint, created_at, updated_at";
+    idempotency_hash, request_fingerprint, created_at, updated_at, search_text";
 
 impl Dialect for sqlx::SqliteConnection {
     // Safe without a sequence: every SQLite write runs on the one writer task. `MAX(seq)` stands
@@ -185,7 +185,7 @@ impl Dialect for sqlx::SqliteConnection {
         REPORT_COLUMNS,
         ") \
          SELECT $1, next.seq, $2 || printf('%06d', next.seq), $3, $4, $5, $6, $7, $8, $9, $10, \
-         $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $23 FROM next WHERE true \
+         $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $23, $24 FROM next WHERE true \
          ON CONFLICT (idempotency_hash) DO NOTHING RETURNING reference"
     );
 }
@@ -198,7 +198,7 @@ impl Dialect for sqlx::PgConnection {
         ") \
          SELECT $1, next.seq, $2 || CASE WHEN next.seq < 1000000 THEN lpad(next.seq::text, 6, '0') \
          ELSE next.seq::text END, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-         $17, $18, $19, $20, $21, $22, $23, $23 FROM next \
+         $17, $18, $19, $20, $21, $22, $23, $23, $24 FROM next \
          ON CONFLICT (idempotency_hash) DO NOTHING RETURNING reference"
     );
 }

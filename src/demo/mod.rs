@@ -91,6 +91,11 @@ pub async fn load(state: &AppState, reports: usize) -> AppResult<DemoSummary> {
             community.lon + rng.random_range(-0.03..0.03),
         );
         let row = NewReportRow {
+            search_text: crate::search::search_text(&[
+                Some(story.description),
+                story.place,
+                story.involved,
+            ]),
             id: Uuid::now_v7(),
             kind: ReportKind::from_code(story.kind).unwrap_or(ReportKind::Other),
             category: story.category.to_string(),

@@ -48,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::cases::web::routes())
         .merge(crate::referrals::web::routes())
         .merge(crate::hotline::web::routes())
+        .merge(crate::search::web::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(CatchPanicLayer::custom(|_| {

@@ -109,7 +109,14 @@ pub async fn submit(state: &AppState, submission: Submission) -> AppResult<Accep
     let fingerprint = idempotency.map(|_| fingerprint(state, &valid));
 
     let stored_files = attachments::store_uploads(state, submission.uploads, "attachments").await?;
+    let search_text = crate::search::search_text(&[
+        Some(&valid.description),
+        valid.place.as_deref(),
+        valid.involved_unit.as_deref(),
+        valid.involved_badge.as_deref(),
+    ]);
     let row = NewReportRow {
+        search_text,
         id: Uuid::now_v7(),
         kind: valid.kind,
         category: valid.category,

@@ -35,6 +35,8 @@ pub struct NewReportRow {
     pub fingerprint: Option<Vec<u8>>,
     pub created_at: OffsetDateTime,
     pub attachments: Vec<StoredAttachment>,
+    /// What full-text search looks in (see `search::normalize`).
+    pub search_text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,6 +110,7 @@ pub async fn insert_report(db: &Db, prefix: String, row: NewReportRow) -> AppRes
             .bind(&row.idempotency_hash)
             .bind(&row.fingerprint)
             .bind(row.created_at)
+            .bind(&row.search_text)
             .fetch_optional(&mut *conn)
             .await?;
         let Some(reference) = inserted else {

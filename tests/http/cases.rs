@@ -552,3 +552,103 @@ async fn hotline_operator_enters_a_call(engine: Engine) {
         303
     );
 }
+
+on_both_engines!(search_finds_parts_of_words);
+
+async fn search_finds_parts_of_words(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let api = app.api();
+    let mut references = Vec::new();
+    for (kind, category, community, description) in [
+        (
+            "violation",
+            "unlawful_detention",
+            "kramatorsk",
+            "Мого сина затримали на блокпосту біля Ясногірки без пояснень.",
+        ),
+        (
+            "violation",
+            "ill_treatment",
+            "sloviansk",
+            "Задержали на блокпосту, били по ногам, отобрали телефон.",
+        ),
+        (
+            "safety",
+            "street_lighting",
+            "lyman",
+            "Темно на вулиці Шкільній, ліхтарі не світять уже місяць.",
+        ),
+        (
+            "safety",
+            "road_safety",
+            "lyman",
+            "Ёлки у дороги закрывают обзор, машины едут быстро.",
+        ),
+    ] {
+        let body = json!({"kind": kind, "category": category, "community": community, "description": description});
+        let created: Value = api
+            .post(app.url("/api/v1/reports"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        references.push(created["reference"].as_str().unwrap().to_string());
+    }
+    let operator = signed_in(&app, "operator@example.org", "operator", "").await;
+    let search = |query: String| {
+        let operator = operator.clone();
+        let url = app.url(&format!("/staff/search?lang=en&{query}"));
+        async move {
+            let r = operator.get(url).send().await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let found = |html: &str| -> Vec<usize> {
+        references
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| html.contains(r.as_str()))
+            .map(|(i, _)| i)
+            .collect()
+    };
+    // Part of a word, across Ukrainian and Russian spellings of the same stem, any case.
+    let (status, html) = search("q=БЛОКПОСТ".into()).await;
+    assert_eq!(status, 200);
+    assert_eq!(found(&html), [0, 1]);
+    let (_, html) = search("q=затрим".into()).await;
+    assert_eq!(found(&html), [0]);
+    // Every term must match.
+    let (_, html) = search("q=блокпост+телефон".into()).await;
+    assert_eq!(found(&html), [1]);
+    // ё and е are one letter for search.
+    let (_, html) = search("q=елки".into()).await;
+    assert_eq!(found(&html), [3]);
+    // Filters: community, reference, status.
+    let (_, html) = search("community=lyman".into()).await;
+    assert_eq!(found(&html), [2, 3]);
+    let (_, html) = search(format!("reference={}", references[2].to_lowercase())).await;
+    assert_eq!(found(&html), [2]);
+    let (_, html) = search("status=closed".into()).await;
+    assert!(found(&html).is_empty());
+    assert!(html.contains("Nothing found"));
+    // Bad filters are explained, field by field.
+    let (status, html) = search("from=yesterday&to=2026-01-01&community=atlantis".into()).await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("Enter a date as YYYY-MM-DD") && html.contains("There is no such community")
+    );
+    // Officers work from their referrals, not the whole register.
+    let officer = signed_in(&app, "officer@example.org", "officer", "kramatorsk_rup").await;
+    assert_eq!(
+        officer
+            .get(app.url("/staff/search?q=test"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+}

@@ -1,0 +1,21 @@
+-- Full-text search: one normalized column written by the application (lower case, ё→е, one
+-- kind of apostrophe), indexed by FTS5's trigram tokenizer so that parts of words match too.
+ALTER TABLE reports ADD COLUMN search_text TEXT NOT NULL DEFAULT '';
+
+CREATE VIRTUAL TABLE reports_fts USING fts5(
+    search_text,
+    content = 'reports',
+    content_rowid = 'rowid',
+    tokenize = 'trigram'
+);
+
+CREATE TRIGGER reports_fts_insert AFTER INSERT ON reports BEGIN
+    INSERT INTO reports_fts (rowid, search_text) VALUES (new.rowid, new.search_text);
+END;
+CREATE TRIGGER reports_fts_delete AFTER DELETE ON reports BEGIN
+    INSERT INTO reports_fts (reports_fts, rowid, search_text) VALUES ('delete', old.rowid, old.search_text);
+END;
+CREATE TRIGGER reports_fts_update AFTER UPDATE OF search_text ON reports BEGIN
+    INSERT INTO reports_fts (reports_fts, rowid, search_text) VALUES ('delete', old.rowid, old.search_text);
+    INSERT INTO reports_fts (rowid, search_text) VALUES (new.rowid, new.search_text);
+END;

@@ -1,0 +1,105 @@
+//! The search query, built from the filters that are set. Text uses the engine's own index:
+//! FTS5 (trigram) on SQLite, `pg_trgm` on PostgreSQL.
+
+use sqlx::{QueryBuilder, Row};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::model::{fts5_query, like_pattern};
+use crate::cases::model::Urgency;
+use crate::cases::store::QueueRow;
+use crate::db::Db;
+use crate::db_read;
+use crate::error::AppResult;
+use crate::intake::model::{ReportKind, Status};
+
+/// Validated filters; `None` means "any".
+#[derive(Debug, Default, Clone)]
+pub struct Filters {
+    pub terms: Vec<String>,
+    pub reference: Option<String>,
+    pub status: Option<Status>,
+    pub category: Option<String>,
+    pub community: Option<String>,
+    pub organization: Option<Uuid>,
+    pub from: Option<OffsetDateTime>,
+    pub until: Option<OffsetDateTime>,
+}
+
+/// One page of matching cases, newest first; `limit + 1` rows are asked for so the caller knows
+/// whether a next page exists without counting every match.
+pub async fn search(
+    db: &Db,
+    filters: &Filters,
+    limit: i64,
+    offset: i64,
+) -> AppResult<Vec<QueueRow>> {
+    let sqlite = matches!(db, Db::Sqlite(_));
+    db_read!(db, |pool| {
+        let mut q = QueryBuilder::new(
+            "SELECT r.id, r.reference, r.kind, r.category_code, r.community_code, r.status, \
+             r.urgency, r.channel, r.created_at FROM reports r WHERE 1 = 1",
+        );
+        if !filters.terms.is_empty() {
+            if sqlite {
+                q.push(" AND r.rowid IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH ");
+                q.push_bind(fts5_query(&filters.terms));
+                q.push(")");
+            } else {
+                for term in &filters.terms {
+                    q.push(" AND r.search_text LIKE ");
+                    q.push_bind(like_pattern(term));
+                    q.push(" ESCAPE '\\'");
+                }
+            }
+        }
+        if let Some(reference) = &filters.reference {
+            q.push(" AND r.reference = ").push_bind(reference.clone());
+        }
+        if let Some(status) = filters.status {
+            q.push(" AND r.status = ").push_bind(status.code());
+        }
+        if let Some(category) = &filters.category {
+            q.push(" AND r.category_code = ")
+                .push_bind(category.clone());
+        }
+        if let Some(community) = &filters.community {
+            q.push(" AND r.community_code = ")
+                .push_bind(community.clone());
+        }
+        if let Some(organization) = filters.organization {
+            q.push(" AND EXISTS (SELECT 1 FROM referrals f WHERE f.report_id = r.id AND f.organization_id = ")
+                .push_bind(organization)
+                .push(")");
+        }
+        if let Some(from) = filters.from {
+            q.push(" AND r.created_at >= ").push_bind(from);
+        }
+        if let Some(until) = filters.until {
+            q.push(" AND r.created_at < ").push_bind(until);
+        }
+        q.push(" ORDER BY r.created_at DESC LIMIT ")
+            .push_bind(limit + 1)
+            .push(" OFFSET ")
+            .push_bind(offset);
+        let rows = q.build().fetch_all(pool).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let kind: String = row.try_get("kind")?;
+            let status: String = row.try_get("status")?;
+            let urgency: String = row.try_get("urgency")?;
+            out.push(QueueRow {
+                id: row.try_get("id")?,
+                reference: row.try_get("reference")?,
+                kind: ReportKind::from_code(&kind).unwrap_or(ReportKind::Other),
+                category: row.try_get("category_code")?,
+                community: row.try_get("community_code")?,
+                status: Status::from_code(&status).unwrap_or(Status::Received),
+                urgency: Urgency::from_code(&urgency).unwrap_or(Urgency::Normal),
+                channel: row.try_get("channel")?,
+                created_at: row.try_get("created_at")?,
+            });
+        }
+        Ok(out)
+    })
+}

@@ -1,0 +1,186 @@
+//! The staff search page: a filter form (GET, so a search can be bookmarked) and the results.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum_extra::extract::CookieJar;
+
+use super::service::{self, SearchInput};
+use crate::accounts::Staff;
+use crate::error::{AppError, FieldError};
+use crate::http::csrf;
+use crate::http::locale::Locale;
+use crate::http::page::{Chrome, FieldErrors, page_error, render};
+use crate::intake::model::Status;
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/staff/search", get(search))
+}
+
+struct Line {
+    reference: String,
+    received: String,
+    status_code: &'static str,
+    status: String,
+    category: String,
+    community: String,
+    channel: String,
+}
+
+#[derive(Template)]
+#[template(path = "search/search.html")]
+struct SearchPage {
+    c: Chrome,
+    v: SearchInput,
+    statuses: Vec<(&'static str, String)>,
+    categories: Vec<(String, String)>,
+    communities: Vec<(String, String)>,
+    organizations: Vec<(String, String)>,
+    searched: bool,
+    lines: Vec<Line>,
+    page: i64,
+    previous: Option<String>,
+    next: Option<String>,
+    errors: FieldErrors,
+}
+
+/// Percent-encodes a query string from pairs (everything but unreserved characters).
+fn query_string(pairs: &[(&str, &str)]) -> String {
+    let encode = |s: &str| {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect::<String>()
+    };
+    pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn page_link(v: &SearchInput, page: i64) -> String {
+    let page = page.to_string();
+    let pairs = [
+        ("q", v.q.as_str()),
+        ("reference", v.reference.as_str()),
+        ("status", v.status.as_str()),
+        ("category", v.category.as_str()),
+        ("community", v.community.as_str()),
+        ("organization", v.organization.as_str()),
+        ("from", v.from.as_str()),
+        ("to", v.to.as_str()),
+        ("page", page.as_str()),
+    ];
+    format!("/staff/search?{}", query_string(&pairs))
+}
+
+async fn search(
+    State(state): State<AppState>,
+    Locale(lang): Locale,
+    jar: CookieJar,
+    staff: Staff,
+    Query(input): Query<SearchInput>,
+) -> Response {
+    let catalog = match state.catalog.get(&state.db).await {
+        Ok(catalog) => catalog,
+        Err(err) => return page_error(lang, err),
+    };
+    let organizations = match crate::referrals::store::organizations(&state.db).await {
+        Ok(list) => list,
+        Err(err) => return page_error(lang, err),
+    };
+    let searched = !input.is_empty();
+    let mut errors: Vec<FieldError> = Vec::new();
+    let mut lines = Vec::new();
+    let (mut page, mut has_next) = (1, false);
+    let result = if searched {
+        service::search(&state, &staff, &input).await.map(Some)
+    } else {
+        staff
+            .require(&[
+                crate::accounts::Role::Coordinator,
+                crate::accounts::Role::Operator,
+                crate::accounts::Role::Administrator,
+            ])
+            .map(|_| None)
+    };
+    match result {
+        Ok(Some(results)) => {
+            page = results.page;
+            has_next = results.has_next;
+            lines = results
+                .rows
+                .iter()
+                .map(|r| Line {
+                    reference: r.reference.clone(),
+                    received: state.format_local(r.created_at),
+                    status_code: r.status.code(),
+                    status: lang.t(&r.status.message_key()),
+                    category: catalog
+                        .category(&r.category)
+                        .map(|c| c.names.get(lang).to_string())
+                        .unwrap_or_else(|| r.category.clone()),
+                    community: catalog
+                        .community(&r.community)
+                        .map(|c| c.names.get(lang).to_string())
+                        .unwrap_or_else(|| r.community.clone()),
+                    channel: lang.t(&format!("channel-{}", r.channel)),
+                })
+                .collect();
+        }
+        Ok(None) => {}
+        Err(AppError::Validation(e)) => errors = e,
+        Err(err) => return page_error(lang, err),
+    }
+    let (jar, csrf) = csrf::token(&state, jar);
+    let view = SearchPage {
+        c: Chrome::new(lang, "/staff/search", "search-title").staff(&staff.user, &csrf),
+        statuses: Status::ALL
+            .into_iter()
+            .map(|s| (s.code(), lang.t(&s.message_key())))
+            .collect(),
+        categories: catalog
+            .categories
+            .iter()
+            .map(|c| (c.code.clone(), c.names.get(lang).to_string()))
+            .collect(),
+        communities: catalog
+            .communities_sorted(lang)
+            .into_iter()
+            .map(|c| (c.code.clone(), c.names.get(lang).to_string()))
+            .collect(),
+        organizations: organizations
+            .into_iter()
+            .map(|o| {
+                (
+                    lang.pick(&o.names[0], &o.names[1], &o.names[2]).to_string(),
+                    o.code,
+                )
+            })
+            .map(|(name, code)| (code, name))
+            .collect(),
+        searched,
+        lines,
+        page,
+        previous: (page > 1).then(|| page_link(&input, page - 1)),
+        next: has_next.then(|| page_link(&input, page + 1)),
+        errors: FieldErrors::new(lang, &errors),
+        v: input,
+    };
+    let status = if view.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    (jar, render(status, &view)).into_response()
+}
