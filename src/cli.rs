@@ -6,7 +6,10 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
+use crate::audit::ChainHead;
 use crate::config::Config;
+use crate::crypto::Keys;
+use crate::db::Db;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -62,6 +65,30 @@ pub enum Command {
         /// How many demo reports to add (only when the store has none).
         #[arg(long, default_value_t = 300)]
         reports: usize,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Check or show the tamper-evident audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check every event of the audit trail in order; exits with 1 naming the first broken one.
+    Verify {
+        /// A head printed earlier by `mistok audit head` ("SEQ HASH") that the trail must still
+        /// contain; catches the newest events deleted together with the stored head. Repeatable.
+        #[arg(long, value_name = "SEQ HASH")]
+        anchor: Vec<ChainHead>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Print the trail's newest link as "SEQ HASH"; keep it outside the database and pass it to
+    /// `audit verify --anchor` later.
+    Head {
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -150,6 +177,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let state = crate::build_state(config).await?;
             report_demo(crate::demo::load(&state, reports).await?);
         }
+        Command::Audit { command } => run_audit(command, config).await?,
     }
     Ok(())
 }
@@ -225,6 +253,68 @@ async fn admin(state: &crate::state::AppState, command: AdminCommand) -> anyhow:
         }
     }
     Ok(())
+}
+
+async fn run_audit(command: AuditCommand, mut config: Config) -> anyhow::Result<()> {
+    match command {
+        AuditCommand::Verify { anchor, store } => {
+            store.apply(&mut config);
+            let keys = existing_keys(&config)?;
+            let db = existing_store(&config).await?;
+            let report = crate::audit::service::verify_with_anchors(&db, &keys, &anchor).await?;
+            match report.problem {
+                None => {
+                    println!("audit trail intact: {} events", report.checked);
+                    if let Some(head) = report.head {
+                        println!("head: {head}");
+                    }
+                }
+                Some(problem) => {
+                    let at = problem
+                        .seq()
+                        .map(|seq| format!(" at seq {seq}"))
+                        .unwrap_or_default();
+                    anyhow::bail!(
+                        "audit trail broken{at}: {problem} ({} events before it are intact)",
+                        report.checked
+                    );
+                }
+            }
+        }
+        AuditCommand::Head { store } => {
+            store.apply(&mut config);
+            let db = existing_store(&config).await?;
+            let head = crate::audit::store::head(&db)
+                .await?
+                .context("the audit trail's head is missing")?;
+            println!("{head}");
+        }
+    }
+    Ok(())
+}
+
+/// The keys of an existing platform: a new secret would make every event look forged.
+fn existing_keys(config: &Config) -> anyhow::Result<Keys> {
+    let path = config.secret_key_path();
+    if config.secret_key.is_none() && !path.exists() {
+        anyhow::bail!(
+            "no master secret at {} (nor in MISTOK_SECRET_KEY): the audit trail is keyed from it",
+            path.display()
+        );
+    }
+    Keys::load_or_create(config.secret_key.as_deref(), &path).context("loading the master secret")
+}
+
+/// The store of an existing platform: checking a folder without one would create an empty one.
+async fn existing_store(config: &Config) -> anyhow::Result<Db> {
+    if let Some(file) = config.embedded_database_file()
+        && !file.exists()
+    {
+        anyhow::bail!("no database at {}", file.display());
+    }
+    Db::connect(&config.effective_database_url())
+        .await
+        .context("opening the database")
 }
 
 fn report_demo(summary: crate::demo::DemoSummary) {

@@ -74,9 +74,17 @@ impl Config {
 
     /// The SQLite URL when no PostgreSQL URL is configured.
     pub fn effective_database_url(&self) -> String {
+        match self.embedded_database_file() {
+            Some(file) => format!("sqlite://{}", file.display()),
+            None => self.database_url.clone().unwrap_or_default(),
+        }
+    }
+
+    /// The embedded SQLite file, when no PostgreSQL URL is configured.
+    pub fn embedded_database_file(&self) -> Option<PathBuf> {
         match &self.database_url {
-            Some(url) if !url.trim().is_empty() => url.clone(),
-            _ => format!("sqlite://{}", self.data_dir.join("mistok.db").display()),
+            Some(url) if !url.trim().is_empty() => None,
+            _ => Some(self.data_dir.join("mistok.db")),
         }
     }
 }

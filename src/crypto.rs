@@ -1,6 +1,6 @@
 //! Keys and the two primitives the platform relies on: sealing identifying data with an
 //! authenticated cipher (XChaCha20-Poly1305) and keyed hashes (HMAC-SHA256) for receipts,
-//! idempotency keys and tokens. Every key is derived (HKDF-SHA256) from one master secret that
+//! idempotency keys, tokens and the audit trail's chain. Every key is derived (HKDF-SHA256) from one master secret that
 //! lives outside the database, so a stolen database alone reveals nothing.
 
 use std::io::Write;
@@ -34,6 +34,9 @@ pub enum MacPurpose {
     Idempotency,
     Csrf,
     FollowUp,
+    /// Links of the audit trail's hash chain: without this key, a consistent chain cannot be
+    /// forged by someone who holds only the database.
+    Audit,
 }
 
 pub struct Keys {
@@ -42,6 +45,7 @@ pub struct Keys {
     idempotency: Zeroizing<[u8; 32]>,
     csrf: Zeroizing<[u8; 32]>,
     follow_up: Zeroizing<[u8; 32]>,
+    audit: Zeroizing<[u8; 32]>,
 }
 
 impl std::fmt::Debug for Keys {
@@ -67,6 +71,7 @@ impl Keys {
             idempotency: derive(b"idempotency v1"),
             csrf: derive(b"csrf v1"),
             follow_up: derive(b"follow-up v1"),
+            audit: derive(b"audit v1"),
         }
     }
 
@@ -128,16 +133,26 @@ impl Keys {
 
     /// HMAC-SHA256 of `data` under the key for `purpose`.
     pub fn mac(&self, purpose: MacPurpose, data: &[u8]) -> [u8; 32] {
-        let key: &[u8; 32] = match purpose {
+        hmac_sha256(self.mac_key_bytes(purpose), data)
+    }
+
+    /// An owned copy of one purpose's key, for work that cannot borrow `Keys` (e.g. a job of
+    /// the SQLite writer, which must be `'static`).
+    pub fn mac_key(&self, purpose: MacPurpose) -> MacKey {
+        MacKey {
+            purpose,
+            key: Zeroizing::new(*self.mac_key_bytes(purpose)),
+        }
+    }
+
+    fn mac_key_bytes(&self, purpose: MacPurpose) -> &[u8; 32] {
+        match purpose {
             MacPurpose::Receipt => &self.receipt,
             MacPurpose::Idempotency => &self.idempotency,
             MacPurpose::Csrf => &self.csrf,
             MacPurpose::FollowUp => &self.follow_up,
-        };
-        let mut mac =
-            <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC accepts keys of any length");
-        mac.update(data);
-        mac.finalize().into_bytes().into()
+            MacPurpose::Audit => &self.audit,
+        }
     }
 
     /// Constant-time check of a MAC made by [`Keys::mac`].
@@ -146,6 +161,37 @@ impl Keys {
         let expected = self.mac(purpose, data);
         expected.ct_eq(tag).into()
     }
+}
+
+/// One purpose's MAC key on its own (see [`Keys::mac_key`]); zeroed when dropped.
+#[derive(Clone)]
+pub struct MacKey {
+    purpose: MacPurpose,
+    key: Zeroizing<[u8; 32]>,
+}
+
+impl std::fmt::Debug for MacKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "MacKey({:?}, ..)", self.purpose)
+    }
+}
+
+impl MacKey {
+    pub fn purpose(&self) -> MacPurpose {
+        self.purpose
+    }
+
+    /// The same as [`Keys::mac`] with this key's purpose.
+    pub fn mac(&self, data: &[u8]) -> [u8; 32] {
+        hmac_sha256(&self.key, data)
+    }
+}
+
+fn hmac_sha256(key: &[u8; 32], data: &[u8]) -> [u8; 32] {
+    let mut mac =
+        <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC accepts keys of any length");
+    mac.update(data);
+    mac.finalize().into_bytes().into()
 }
 
 fn decode_master(b64: &str) -> Result<Zeroizing<[u8; 32]>, CryptoError> {
@@ -214,6 +260,12 @@ mod tests {
             k.mac(MacPurpose::Receipt, b"x"),
             k.mac(MacPurpose::Idempotency, b"x")
         );
+        assert_ne!(
+            k.mac(MacPurpose::Audit, b"x"),
+            k.mac(MacPurpose::FollowUp, b"x")
+        );
+        let audit = k.mac_key(MacPurpose::Audit);
+        assert_eq!(audit.mac(b"x"), k.mac(MacPurpose::Audit, b"x"));
         let tag = k.mac(MacPurpose::Csrf, b"abc");
         assert!(k.verify_mac(MacPurpose::Csrf, b"abc", &tag));
         assert!(!k.verify_mac(MacPurpose::Csrf, b"abd", &tag));

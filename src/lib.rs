@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod attachments;
+pub mod audit;
 pub mod blobs;
 pub mod cases;
 pub mod catalog;

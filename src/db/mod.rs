@@ -169,7 +169,14 @@ pub trait Dialect {
     /// (`DN-2026-`), to which the zero-padded number is appended. Returns `reference`, or no row
     /// when the idempotency key exists already.
     const INSERT_REPORT: &'static str;
+
+    /// Serializes appends to the audit chain until the transaction ends (see `audit::store`).
+    const LOCK_AUDIT_CHAIN: &'static str;
 }
+
+/// Key of the PostgreSQL advisory lock of the audit chain ("mistokau" in ASCII); any fixed
+/// number works as long as nothing else locks it.
+pub const AUDIT_CHAIN_LOCK_KEY: i64 = 0x6d69_7374_6f6b_6175;
 
 const REPORT_COLUMNS: &str = "id, seq, reference, kind, category_code, community_code, place, \
     lat, lon, occurred_at, description, involved_unit, involved_badge, witnesses_sealed, \
@@ -188,6 +195,9 @@ impl Dialect for sqlx::SqliteConnection {
          $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $23, $24 FROM next WHERE true \
          ON CONFLICT (idempotency_hash) DO NOTHING RETURNING reference"
     );
+
+    // Nothing to lock: every SQLite write already runs on the one writer task.
+    const LOCK_AUDIT_CHAIN: &'static str = "SELECT 1";
 }
 
 impl Dialect for sqlx::PgConnection {
@@ -201,6 +211,10 @@ impl Dialect for sqlx::PgConnection {
          $17, $18, $19, $20, $21, $22, $23, $23, $24 FROM next \
          ON CONFLICT (idempotency_hash) DO NOTHING RETURNING reference"
     );
+
+    // Several app servers may append at once; the lock is released at COMMIT or ROLLBACK.
+    const LOCK_AUDIT_CHAIN: &'static str =
+        const_format::concatcp!("SELECT pg_advisory_xact_lock(", AUDIT_CHAIN_LOCK_KEY, ")");
 }
 
 /// The engine's statement of `D`, for use inside `db_write!` bodies: `dialect(&*conn).INSERT_REPORT`

@@ -4,6 +4,7 @@
 mod support;
 
 mod accounts;
+mod audit;
 mod cases;
 mod durability;
 mod intake;
