@@ -17,3 +17,47 @@ pub mod service;
 pub mod store;
 
 pub use model::{AuditEvent, ChainHead, NewAuditEvent, Problem, VerifyReport};
+
+/// An event ready to be appended inside a write transaction, with the key to chain it: built in
+/// the service layer (which knows who acted), appended by the store (which owns the transaction).
+#[derive(Debug, Clone)]
+pub struct Audited {
+    pub key: crate::crypto::MacKey,
+    pub event: NewAuditEvent,
+}
+
+impl Audited {
+    /// A change made by a member of staff to `subject_type`/`subject_id`. `before` and `after`
+    /// must hold no identifying data (see [`NewAuditEvent`]).
+    pub fn by_staff(
+        state: &crate::state::AppState,
+        user: &crate::accounts::UserRow,
+        action: &'static str,
+        subject_type: &'static str,
+        subject_id: impl ToString,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+    ) -> Audited {
+        Audited {
+            key: state.keys.mac_key(crate::crypto::MacPurpose::Audit),
+            event: NewAuditEvent {
+                actor_user_id: Some(user.id),
+                actor: user.email.clone(),
+                action,
+                subject_type,
+                subject_id: subject_id.to_string(),
+                before,
+                after,
+            },
+        }
+    }
+}
+
+/// Appends an [`Audited`] inside a `db_write!` body (which must be guarded), with `?`.
+#[macro_export]
+macro_rules! append_audited {
+    ($conn:expr, $audited:expr) => {
+        $crate::audit::store::AuditAppend::append_audit(&mut *$conn, &$audited.key, &$audited.event)
+            .await?
+    };
+}

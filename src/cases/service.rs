@@ -7,6 +7,7 @@ use super::model::{Outcome, Transition, Urgency, next_status};
 use super::store::{self, CaseRow, NoteRow, QueueRow, StatusChange, Writing};
 use crate::accounts::{Role, Staff};
 use crate::attachments::store::AttachmentRow;
+use crate::audit::Audited;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::intake::model::{Status, validate_message};
 use crate::intake::service::{SEAL_CONTACT, SEAL_WITNESSES};
@@ -45,6 +46,8 @@ pub struct CaseView {
     pub timeline: Vec<TimelineEntry>,
     pub notes: Vec<NoteRow>,
     pub attachments: Vec<AttachmentRow>,
+    /// Every recorded change of the case, from the audit trail.
+    pub history: Vec<crate::audit::AuditEvent>,
 }
 
 async fn load(state: &AppState, staff: &Staff, reference: &str) -> AppResult<CaseRow> {
@@ -72,6 +75,7 @@ pub async fn case(state: &AppState, staff: &Staff, reference: &str) -> AppResult
     let timeline = crate::intake::store::timeline(&state.db, case.id).await?;
     let notes = store::notes(&state.db, case.id).await?;
     let attachments = crate::attachments::store::list(&state.db, case.id).await?;
+    let history = crate::audit::store::history(&state.db, "case", &case.id.to_string()).await?;
     Ok(CaseView {
         case,
         contact,
@@ -79,6 +83,7 @@ pub async fn case(state: &AppState, staff: &Staff, reference: &str) -> AppResult
         timeline,
         notes,
         attachments,
+        history,
     })
 }
 
@@ -147,7 +152,47 @@ pub async fn decide(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    store::change_status(&state.db, change).await
+    let state_of = |status: Status,
+                    category: &str,
+                    community: &str,
+                    urgency: &str,
+                    outcome: &Option<String>| {
+        serde_json::json!({
+            "status": status.code(), "category": category, "community": community,
+            "urgency": urgency, "outcome": outcome,
+        })
+    };
+    let before = state_of(
+        case.status,
+        &case.category,
+        &case.community,
+        case.urgency.code(),
+        &case.outcome,
+    );
+    let after = state_of(
+        change.to,
+        change.category.as_deref().unwrap_or(&case.category),
+        change.community.as_deref().unwrap_or(&case.community),
+        change.urgency.unwrap_or(case.urgency).code(),
+        &change.outcome,
+    );
+    let action = match transition {
+        Transition::Triage => "case.triaged",
+        Transition::Reject => "case.rejected",
+        Transition::Merge => "case.merged",
+        Transition::Close => "case.closed",
+        Transition::Reopen => "case.reopened",
+    };
+    let audited = Audited::by_staff(
+        state,
+        &staff.user,
+        action,
+        "case",
+        case.id,
+        Some(before),
+        Some(after),
+    );
+    store::change_status(&state.db, change, audited).await
 }
 
 pub async fn write(
@@ -163,6 +208,31 @@ pub async fn write(
     let language = crate::i18n::Lang::from_code(&case.language)
         .unwrap_or_default()
         .code();
-    store::add_writing(&state.db, case.id, staff.user.id, writing, language, body).await?;
+    // The text itself stays out of the trail: it may name people.
+    let action = match writing {
+        Writing::Note => "case.note_added",
+        Writing::PublicUpdate => "case.public_update_published",
+        Writing::Message => "case.message_sent",
+    };
+    let after = serde_json::json!({ "characters": body.chars().count() });
+    let audited = Audited::by_staff(
+        state,
+        &staff.user,
+        action,
+        "case",
+        case.id,
+        None,
+        Some(after),
+    );
+    store::add_writing(
+        &state.db,
+        case.id,
+        staff.user.id,
+        writing,
+        language,
+        body,
+        audited,
+    )
+    .await?;
     Ok(case.id)
 }

@@ -5,6 +5,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::model::Urgency;
+use crate::audit::Audited;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::intake::model::{ReportKind, Status};
@@ -156,7 +157,7 @@ pub struct StatusChange {
     pub author_id: Uuid,
 }
 
-pub async fn change_status(db: &Db, change: StatusChange) -> AppResult<()> {
+pub async fn change_status(db: &Db, change: StatusChange, audited: Audited) -> AppResult<()> {
     let now = OffsetDateTime::now_utc();
     db_write!(db, |conn| {
         let updated = sqlx::query(
@@ -193,6 +194,7 @@ pub async fn change_status(db: &Db, change: StatusChange) -> AppResult<()> {
             .execute(&mut *conn)
             .await?;
         }
+        crate::append_audited!(conn, audited);
         Ok(())
     })
 }
@@ -215,6 +217,7 @@ pub async fn add_writing(
     writing: Writing,
     language: &'static str,
     body: String,
+    audited: Audited,
 ) -> AppResult<()> {
     let now = OffsetDateTime::now_utc();
     // The same five values lead each statement; the sixth differs by table.
@@ -235,7 +238,7 @@ pub async fn add_writing(
             None,
         ),
     };
-    db_write!(db, guarded = false, |conn| {
+    db_write!(db, |conn| {
         let mut query = sqlx::query(sql)
             .bind(Uuid::now_v7())
             .bind(report_id)
@@ -246,6 +249,7 @@ pub async fn add_writing(
             query = query.bind(value);
         }
         query.execute(&mut *conn).await?;
+        crate::append_audited!(conn, audited);
         Ok::<_, AppError>(())
     })
 }

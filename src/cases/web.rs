@@ -171,6 +171,7 @@ struct CasePage {
     reason: String,
     timeline: Vec<Entry>,
     notes: Vec<Entry>,
+    history: Vec<Entry>,
     attachments: Vec<AttachmentLink>,
     categories: Vec<Choice>,
     communities: Vec<Choice>,
@@ -212,7 +213,20 @@ pub(crate) async fn render_case(
         timeline,
         notes,
         attachments,
+        history,
     } = view;
+    let history = history
+        .iter()
+        .map(|e| Entry {
+            at: state.format_local(e.at),
+            label: format!(
+                "{} · {}",
+                lang.t(&format!("audit-{}", e.action.replace(['.', '_'], "-"))),
+                e.actor
+            ),
+            body: e.after.clone().unwrap_or_default(),
+        })
+        .collect();
     let status = case.status;
     let name_of_category = |code: &str| {
         catalog
@@ -374,6 +388,7 @@ pub(crate) async fn render_case(
         reason: case.status_reason.clone().unwrap_or_default(),
         timeline,
         notes,
+        history,
         attachments,
         categories,
         communities,

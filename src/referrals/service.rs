@@ -8,6 +8,7 @@ use super::model::{ReferralAction, is_overdue, next_referral_status, parse_due_d
 use super::store::{self, ActionRow, NewReferrals, ReferralChange, ReferralRow};
 use crate::accounts::{Role, Staff};
 use crate::attachments::store::AttachmentRow;
+use crate::audit::Audited;
 use crate::cases::store::CaseRow;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::intake::model::{Status, validate_message};
@@ -80,6 +81,24 @@ pub async fn refer(
     let (Some(message), Some(due_at), true) = (message, due_at, errors.is_empty()) else {
         return Err(AppError::Validation(errors));
     };
+    let codes: Vec<&str> = known
+        .iter()
+        .filter(|o| organizations.contains(&o.id))
+        .map(|o| o.code.as_str())
+        .collect();
+    let after = serde_json::json!({
+        "organizations": codes, "due_at": crate::audit::model::format_at(due_at).unwrap_or_default(),
+        "share_contact": input.share_contact, "case_status": "referred",
+    });
+    let audited = Audited::by_staff(
+        state,
+        &staff.user,
+        "case.referred",
+        "case",
+        case.id,
+        Some(serde_json::json!({ "case_status": case.status.code() })),
+        Some(after),
+    );
     store::insert(
         &state.db,
         NewReferrals {
@@ -91,6 +110,7 @@ pub async fn refer(
             share_contact: input.share_contact,
             author_id: staff.user.id,
         },
+        audited,
     )
     .await
 }
@@ -213,7 +233,27 @@ pub async fn decide(
             }
         }
     }
-    store::change(&state.db, change).await
+    let action_code = match action {
+        ReferralAction::Accept => "referral.accepted",
+        ReferralAction::Refuse => "referral.refused",
+        ReferralAction::Respond => "referral.responded",
+    };
+    let audited = Audited::by_staff(
+        state,
+        &staff.user,
+        action_code,
+        "case",
+        referral.report_id,
+        Some(serde_json::json!({
+            "referral": id, "organization": referral.organization_code,
+            "referral_status": referral.status.code(), "case_status": referral.case_status.code(),
+        })),
+        Some(serde_json::json!({
+            "referral": id, "organization": referral.organization_code,
+            "referral_status": change.to.code(), "case_status": change.case_to.code(),
+        })),
+    );
+    store::change(&state.db, change, audited).await
 }
 
 /// Records something the organization did (a check, a meeting, a decision).
@@ -225,5 +265,14 @@ pub async fn record_action(state: &AppState, staff: &Staff, id: Uuid, text: &str
     }
     let body =
         validate_message(text).map_err(|_| AppError::field("text", "error-message-required"))?;
-    store::add_action(&state.db, id, staff.user.id, body).await
+    let audited = Audited::by_staff(
+        state,
+        &staff.user,
+        "referral.action_recorded",
+        "case",
+        referral.report_id,
+        None,
+        Some(serde_json::json!({ "referral": id, "organization": referral.organization_code })),
+    );
+    store::add_action(&state.db, id, staff.user.id, body, audited).await
 }

@@ -5,6 +5,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::model::ReferralStatus;
+use crate::audit::Audited;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::intake::model::Status;
@@ -52,7 +53,7 @@ pub struct NewReferrals {
     pub author_id: Uuid,
 }
 
-pub async fn insert(db: &Db, new: NewReferrals) -> AppResult<Vec<Uuid>> {
+pub async fn insert(db: &Db, new: NewReferrals, audited: Audited) -> AppResult<Vec<Uuid>> {
     let now = OffsetDateTime::now_utc();
     db_write!(db, |conn| {
         let mut ids = Vec::with_capacity(new.organizations.len());
@@ -84,6 +85,7 @@ pub async fn insert(db: &Db, new: NewReferrals) -> AppResult<Vec<Uuid>> {
             new.author_id,
             now
         );
+        crate::append_audited!(conn, audited);
         Ok(ids)
     })
 }
@@ -194,7 +196,7 @@ pub struct ReferralChange {
     pub author_id: Uuid,
 }
 
-pub async fn change(db: &Db, change: ReferralChange) -> AppResult<()> {
+pub async fn change(db: &Db, change: ReferralChange, audited: Audited) -> AppResult<()> {
     let now = OffsetDateTime::now_utc();
     db_write!(db, |conn| {
         let updated = sqlx::query(
@@ -220,6 +222,7 @@ pub async fn change(db: &Db, change: ReferralChange) -> AppResult<()> {
             change.author_id,
             now
         );
+        crate::append_audited!(conn, audited);
         Ok(())
     })
 }
@@ -229,9 +232,10 @@ pub async fn add_action(
     referral_id: Uuid,
     author_id: Uuid,
     body: String,
+    audited: Audited,
 ) -> AppResult<()> {
     let now = OffsetDateTime::now_utc();
-    db_write!(db, guarded = false, |conn| {
+    db_write!(db, |conn| {
         sqlx::query(
             "INSERT INTO referral_actions (id, referral_id, author_id, body, created_at) \
              VALUES ($1, $2, $3, $4, $5)",
@@ -243,6 +247,7 @@ pub async fn add_action(
         .bind(now)
         .execute(&mut *conn)
         .await?;
+        crate::append_audited!(conn, audited);
         Ok::<_, AppError>(())
     })
 }

@@ -460,6 +460,32 @@ async fn referral_across_agencies(engine: Engine) {
     )
     .await;
     assert_eq!(closed.status(), 303);
+
+    // Every change is in the case's change log and the audit chain is intact.
+    let case = coordinator
+        .get(app.url(&format!("/staff/cases/{reference}?lang=en")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for entry in [
+        "Triaged",
+        "Referred to agencies",
+        "Agency accepted",
+        "Agency recorded an action",
+        "Agency answered",
+        "Closed",
+    ] {
+        assert!(case.contains(entry), "change log shows {entry}");
+    }
+    assert!(case.contains("police@example.org"), "who acted");
+    let report = mistok::audit::service::verify(&app.state.db, &app.state.keys)
+        .await
+        .unwrap();
+    assert!(report.is_intact(), "{report:?}");
+    assert_eq!(report.checked, 6, "{report:?}");
 }
 
 on_both_engines!(hotline_operator_enters_a_call);
