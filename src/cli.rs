@@ -112,6 +112,24 @@ pub enum AdminCommand {
         #[arg(long)]
         generate_password: bool,
     },
+    /// Create an organization (police unit, prosecutor's office, NGO…).
+    CreateOrganization {
+        /// Short code, e.g. `kramatorsk_rup` (lower-case letters, digits, `_`).
+        #[arg(long)]
+        code: String,
+        /// police, security_service, prosecutor, ombudsman, local_government, ngo or platform.
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        name_uk: String,
+        #[arg(long)]
+        name_ru: String,
+        #[arg(long)]
+        name_en: String,
+        /// Community code, when the organization serves one community.
+        #[arg(long, default_value = "")]
+        community: String,
+    },
     /// Give an account a temporary password (printed once) that must be changed at sign-in.
     ResetPassword {
         #[arg(long)]
@@ -217,7 +235,7 @@ async fn admin(state: &crate::state::AppState, command: AdminCommand) -> anyhow:
                 password: password.clone(),
                 must_change_password: generate_password,
             };
-            match service::create_user(state, input).await {
+            match service::create_user(state, &crate::accounts::Actor::Cli, input).await {
                 Ok(id) => {
                     println!("created {email} ({id})");
                     if generate_password {
@@ -235,9 +253,37 @@ async fn admin(state: &crate::state::AppState, command: AdminCommand) -> anyhow:
                 Err(err) => return Err(err.into()),
             }
         }
+        AdminCommand::CreateOrganization {
+            code,
+            kind,
+            name_uk,
+            name_ru,
+            name_en,
+            community,
+        } => {
+            let input = service::NewOrganization {
+                code: code.clone(),
+                kind,
+                name_uk,
+                name_ru,
+                name_en,
+                community,
+            };
+            match service::create_organization(state, &crate::accounts::Actor::Cli, input).await {
+                Ok(id) => println!("created organization {code} ({id})"),
+                Err(crate::error::AppError::Validation(errors)) => {
+                    for e in errors {
+                        eprintln!("{}: {}", e.field, crate::i18n::Lang::En.t(e.key));
+                    }
+                    anyhow::bail!("the organization was not created");
+                }
+                Err(err) => return Err(err.into()),
+            }
+        }
         AdminCommand::ResetPassword { email } => {
             let user = user_by_email(email).await?;
-            let temporary = service::reset_password(state, user.id).await?;
+            let temporary =
+                service::reset_password(state, &crate::accounts::Actor::Cli, user.id).await?;
             println!(
                 "temporary password for {} (shown once): {temporary}",
                 user.email
@@ -245,7 +291,7 @@ async fn admin(state: &crate::state::AppState, command: AdminCommand) -> anyhow:
         }
         AdminCommand::ResetTwoFactor { email } => {
             let user = user_by_email(email).await?;
-            service::reset_second_factor(state, user.id).await?;
+            service::reset_second_factor(state, &crate::accounts::Actor::Cli, user.id).await?;
             println!(
                 "second factor of {} forgotten; it is set up again at the next sign-in",
                 user.email

@@ -1,6 +1,7 @@
 //! Staff accounts: organizations' and the platform's people, their roles, sign-in with a
 //! password and a second factor, and sessions kept in the database.
 
+pub mod admin;
 pub mod model;
 pub mod service;
 pub mod store;
@@ -35,6 +36,40 @@ impl Staff {
         } else {
             Err(AppError::Forbidden)
         }
+    }
+}
+
+/// Who makes a change to accounts, as the audit trail names them.
+pub enum Actor<'a> {
+    Staff(&'a UserRow),
+    /// `mistok admin` on the server.
+    Cli,
+}
+
+impl Actor<'_> {
+    pub fn audited(
+        &self,
+        state: &AppState,
+        action: &'static str,
+        subject_type: &'static str,
+        subject_id: impl ToString,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+    ) -> crate::audit::Audited {
+        let (id, label) = match self {
+            Actor::Staff(user) => (Some(user.id), user.email.clone()),
+            Actor::Cli => (None, "cli".to_string()),
+        };
+        crate::audit::Audited::new(
+            state,
+            id,
+            label,
+            action,
+            subject_type,
+            subject_id,
+            before,
+            after,
+        )
     }
 }
 

@@ -12,6 +12,7 @@ use time::{Duration, OffsetDateTime};
 use totp_rs::{Algorithm, Secret, TOTP};
 use uuid::Uuid;
 
+use super::Actor;
 use super::model::{Role, lock_after, normalize_email, validate_password};
 use super::store::{self, NewUserRow, SessionRow, UserRow};
 use crate::error::{AppError, AppResult, FieldError};
@@ -59,7 +60,7 @@ async fn password_matches(password: String, hash: String) -> AppResult<bool> {
     .map_err(AppError::internal)?
 }
 
-pub async fn create_user(state: &AppState, input: NewUser) -> AppResult<Uuid> {
+pub async fn create_user(state: &AppState, actor: &Actor<'_>, input: NewUser) -> AppResult<Uuid> {
     let mut errors = Vec::new();
     let email = normalize_email(&input.email);
     if email.is_none() {
@@ -99,6 +100,17 @@ pub async fn create_user(state: &AppState, input: NewUser) -> AppResult<Uuid> {
         return Err(AppError::Validation(errors));
     };
     let id = Uuid::now_v7();
+    let organization_code = input.organization.trim().to_string();
+    let audited = actor.audited(
+        state,
+        "user.created",
+        "user",
+        id,
+        None,
+        Some(serde_json::json!({
+            "email": email, "role": role.code(), "organization": organization_code,
+        })),
+    );
     store::insert_user(
         &state.db,
         NewUserRow {
@@ -110,6 +122,7 @@ pub async fn create_user(state: &AppState, input: NewUser) -> AppResult<Uuid> {
             password_hash: hash_password(input.password).await?,
             must_change_password: input.must_change_password,
         },
+        audited,
     )
     .await?;
     Ok(id)
@@ -275,7 +288,7 @@ pub async fn enrollment(state: &AppState, user: &UserRow) -> AppResult<Enrollmen
             let mut secret = vec![0u8; 20];
             rand::fill(secret.as_mut_slice());
             let sealed = state.keys.seal(SEAL_TOTP, &secret);
-            store::set_totp_secret(&state.db, user.id, Some(sealed)).await?;
+            store::set_totp_secret(&state.db, user.id, Some(sealed), None).await?;
             secret
         }
     };
@@ -347,12 +360,18 @@ pub async fn change_password(
     validate_password(new)
         .map_err(|e| AppError::Validation(vec![FieldError::new("new_password", e.key)]))?;
     let hash = hash_password(new.to_string()).await?;
-    store::set_password(&state.db, user.id, hash, false).await
+    let audited =
+        Actor::Staff(user).audited(state, "user.password_changed", "user", user.id, None, None);
+    store::set_password(&state.db, user.id, hash, false, audited).await
 }
 
 /// An administrator resets a password: a temporary one, shown once, to be changed at the next
 /// sign-in; every session of the account ends.
-pub async fn reset_password(state: &AppState, user_id: Uuid) -> AppResult<String> {
+pub async fn reset_password(
+    state: &AppState,
+    actor: &Actor<'_>,
+    user_id: Uuid,
+) -> AppResult<String> {
     store::find_user(&state.db, user_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -360,13 +379,132 @@ pub async fn reset_password(state: &AppState, user_id: Uuid) -> AppResult<String
     rand::fill(&mut bytes);
     let temporary = B64.encode(bytes);
     let hash = hash_password(temporary.clone()).await?;
-    store::set_password(&state.db, user_id, hash, true).await?;
+    let audited = actor.audited(state, "user.password_reset", "user", user_id, None, None);
+    store::set_password(&state.db, user_id, hash, true, audited).await?;
     Ok(temporary)
 }
 
 /// Forgets the second factor (lost phone): the person sets it up again at the next sign-in.
-pub async fn reset_second_factor(state: &AppState, user_id: Uuid) -> AppResult<()> {
-    store::set_totp_secret(&state.db, user_id, None).await
+pub async fn reset_second_factor(
+    state: &AppState,
+    actor: &Actor<'_>,
+    user_id: Uuid,
+) -> AppResult<()> {
+    let audited = actor.audited(
+        state,
+        "user.second_factor_reset",
+        "user",
+        user_id,
+        None,
+        None,
+    );
+    store::set_totp_secret(&state.db, user_id, None, Some(audited)).await
+}
+
+/// An administrator enables or disables an account (a person who left, a lost device).
+pub async fn set_active(
+    state: &AppState,
+    actor: &Actor<'_>,
+    user_id: Uuid,
+    active: bool,
+) -> AppResult<()> {
+    let action = if active {
+        "user.activated"
+    } else {
+        "user.deactivated"
+    };
+    let audited = actor.audited(state, action, "user", user_id, None, None);
+    store::set_active(&state.db, user_id, active, audited).await
+}
+
+/// Kinds of organization a platform works with.
+pub const ORGANIZATION_KINDS: [&str; 7] = [
+    "police",
+    "security_service",
+    "prosecutor",
+    "ombudsman",
+    "local_government",
+    "ngo",
+    "platform",
+];
+
+pub struct NewOrganization {
+    pub code: String,
+    pub kind: String,
+    pub name_uk: String,
+    pub name_ru: String,
+    pub name_en: String,
+    pub community: String,
+}
+
+pub async fn create_organization(
+    state: &AppState,
+    actor: &Actor<'_>,
+    input: NewOrganization,
+) -> AppResult<Uuid> {
+    let mut errors = Vec::new();
+    let code = input.code.trim().to_lowercase();
+    let code_ok = (2..=60).contains(&code.len())
+        && code
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if !code_ok {
+        errors.push(FieldError::new("code", "error-organization-code"));
+    }
+    if !ORGANIZATION_KINDS.contains(&input.kind.trim()) {
+        errors.push(FieldError::new("kind", "error-filter-invalid"));
+    }
+    let mut names: [String; 3] = Default::default();
+    for (i, (field, value)) in [
+        ("name_uk", &input.name_uk),
+        ("name_ru", &input.name_ru),
+        ("name_en", &input.name_en),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let name = crate::intake::model::clean_text(value);
+        if name.is_empty() || name.chars().count() > 200 {
+            errors.push(FieldError::new(field, "error-name-required"));
+        }
+        names[i] = name;
+    }
+    let community = match input.community.trim() {
+        "" => None,
+        code => {
+            let catalog = state.catalog.get(&state.db).await?;
+            match catalog.community(code) {
+                Some(c) => Some(c.code.clone()),
+                None => {
+                    errors.push(FieldError::new("community", "error-community-invalid"));
+                    None
+                }
+            }
+        }
+    };
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let after = serde_json::json!({ "code": code, "kind": input.kind.trim(), "name_uk": names[0] });
+    let audited = actor.audited(
+        state,
+        "organization.created",
+        "organization",
+        &code,
+        None,
+        Some(after),
+    );
+    store::insert_organization(
+        &state.db,
+        store::NewOrganizationRow {
+            code,
+            kind: input.kind.trim().to_string(),
+            names,
+            community,
+        },
+        audited,
+    )
+    .await
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::model::Role;
+use crate::audit::Audited;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::{db_read, db_write};
@@ -88,9 +89,9 @@ pub struct NewUserRow {
     pub must_change_password: bool,
 }
 
-pub async fn insert_user(db: &Db, user: NewUserRow) -> AppResult<()> {
+pub async fn insert_user(db: &Db, user: NewUserRow, audited: Audited) -> AppResult<()> {
     let now = OffsetDateTime::now_utc();
-    db_write!(db, guarded = false, |conn| {
+    db_write!(db, |conn| {
         let inserted: Option<Uuid> = sqlx::query_scalar(
             "INSERT INTO users (id, email, display_name, role, organization_id, password_hash, \
              must_change_password, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
@@ -106,10 +107,11 @@ pub async fn insert_user(db: &Db, user: NewUserRow) -> AppResult<()> {
         .bind(now)
         .fetch_optional(&mut *conn)
         .await?;
-        match inserted {
-            Some(_) => Ok(()),
-            None => Err(AppError::field("email", "error-email-taken")),
+        if inserted.is_none() {
+            return Err(AppError::field("email", "error-email-taken"));
         }
+        crate::append_audited!(conn, audited);
+        Ok(())
     })
 }
 
@@ -131,7 +133,13 @@ pub async fn record_failed_login(
     })
 }
 
-pub async fn set_password(db: &Db, id: Uuid, hash: String, must_change: bool) -> AppResult<()> {
+pub async fn set_password(
+    db: &Db,
+    id: Uuid,
+    hash: String,
+    must_change: bool,
+    audited: Audited,
+) -> AppResult<()> {
     let now = OffsetDateTime::now_utc();
     db_write!(db, |conn| {
         sqlx::query(
@@ -151,13 +159,19 @@ pub async fn set_password(db: &Db, id: Uuid, hash: String, must_change: bool) ->
                 .execute(&mut *conn)
                 .await?;
         }
+        crate::append_audited!(conn, audited);
         Ok::<_, AppError>(())
     })
 }
 
-/// Stores a new, not yet confirmed, second-factor secret.
-pub async fn set_totp_secret(db: &Db, id: Uuid, sealed: Option<Vec<u8>>) -> AppResult<()> {
-    db_write!(db, guarded = false, |conn| {
+/// Stores a new, not yet confirmed, second-factor secret (none: forget it, recorded as a reset).
+pub async fn set_totp_secret(
+    db: &Db,
+    id: Uuid,
+    sealed: Option<Vec<u8>>,
+    audited: Option<Audited>,
+) -> AppResult<()> {
+    db_write!(db, |conn| {
         sqlx::query(
             "UPDATE users SET totp_secret_sealed = $1, totp_last_step = NULL WHERE id = $2",
         )
@@ -165,6 +179,9 @@ pub async fn set_totp_secret(db: &Db, id: Uuid, sealed: Option<Vec<u8>>) -> AppR
         .bind(id)
         .execute(&mut *conn)
         .await?;
+        if let Some(audited) = &audited {
+            crate::append_audited!(conn, audited);
+        }
         Ok::<_, AppError>(())
     })
 }
@@ -297,5 +314,106 @@ pub async fn find_organization_by_code(db: &Db, code: &str) -> AppResult<Option<
             }),
             None => None,
         })
+    })
+}
+
+/// Enables or disables an account; disabling ends its sessions.
+pub async fn set_active(db: &Db, id: Uuid, active: bool, audited: Audited) -> AppResult<()> {
+    let now = OffsetDateTime::now_utc();
+    db_write!(db, |conn| {
+        let updated = sqlx::query("UPDATE users SET active = $1, updated_at = $2 WHERE id = $3")
+            .bind(active)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        if updated.rows_affected() != 1 {
+            return Err(AppError::NotFound);
+        }
+        if !active {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+        }
+        crate::append_audited!(conn, audited);
+        Ok(())
+    })
+}
+
+/// A line of the administrator's list of accounts.
+#[derive(Debug, Clone)]
+pub struct UserListRow {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub organization: Option<String>,
+    pub active: bool,
+    pub two_factor: bool,
+    pub locked_until: Option<OffsetDateTime>,
+}
+
+pub async fn list_users(db: &Db) -> AppResult<Vec<UserListRow>> {
+    db_read!(db, |pool| {
+        let rows = sqlx::query(
+            "SELECT u.id, u.email, u.display_name, u.role, o.code AS organization, u.active, \
+             u.totp_last_step IS NOT NULL AS two_factor, u.locked_until \
+             FROM users u LEFT JOIN organizations o ON o.id = u.organization_id ORDER BY u.email",
+        )
+        .fetch_all(pool)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let role: String = row.try_get("role")?;
+            out.push(UserListRow {
+                id: row.try_get("id")?,
+                email: row.try_get("email")?,
+                display_name: row.try_get("display_name")?,
+                role: Role::from_code(&role).ok_or_else(|| AppError::internal("unknown role"))?,
+                organization: row.try_get("organization")?,
+                active: row.try_get("active")?,
+                two_factor: row.try_get("two_factor")?,
+                locked_until: row.try_get("locked_until")?,
+            });
+        }
+        Ok(out)
+    })
+}
+
+pub struct NewOrganizationRow {
+    pub code: String,
+    pub kind: String,
+    pub names: [String; 3],
+    pub community: Option<String>,
+}
+
+pub async fn insert_organization(
+    db: &Db,
+    org: NewOrganizationRow,
+    audited: Audited,
+) -> AppResult<Uuid> {
+    let now = OffsetDateTime::now_utc();
+    let id = Uuid::now_v7();
+    db_write!(db, |conn| {
+        let inserted: Option<Uuid> = sqlx::query_scalar(
+            "INSERT INTO organizations (id, code, kind, name_uk, name_ru, name_en, community_code, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (code) DO NOTHING RETURNING id",
+        )
+        .bind(id)
+        .bind(&org.code)
+        .bind(&org.kind)
+        .bind(&org.names[0])
+        .bind(&org.names[1])
+        .bind(&org.names[2])
+        .bind(&org.community)
+        .bind(now)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if inserted.is_none() {
+            return Err(AppError::field("code", "error-organization-code-taken"));
+        }
+        crate::append_audited!(conn, audited);
+        Ok(id)
     })
 }

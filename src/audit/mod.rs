@@ -27,6 +27,32 @@ pub struct Audited {
 }
 
 impl Audited {
+    /// A change by `actor` (a user's e-mail, or "cli", "system"), with the user's id if any.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        state: &crate::state::AppState,
+        actor_user_id: Option<uuid::Uuid>,
+        actor: String,
+        action: &'static str,
+        subject_type: &'static str,
+        subject_id: impl ToString,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+    ) -> Audited {
+        Audited {
+            key: state.keys.mac_key(crate::crypto::MacPurpose::Audit),
+            event: NewAuditEvent {
+                actor_user_id,
+                actor,
+                action,
+                subject_type,
+                subject_id: subject_id.to_string(),
+                before,
+                after,
+            },
+        }
+    }
+
     /// A change made by a member of staff to `subject_type`/`subject_id`. `before` and `after`
     /// must hold no identifying data (see [`NewAuditEvent`]).
     pub fn by_staff(

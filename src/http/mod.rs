@@ -45,6 +45,7 @@ pub fn router(state: AppState) -> Router {
         .route("/lang/{code}", get(locale::switch))
         .merge(crate::intake::routes())
         .merge(crate::accounts::web::routes())
+        .merge(crate::accounts::admin::routes())
         .merge(crate::cases::web::routes())
         .merge(crate::referrals::web::routes())
         .merge(crate::hotline::web::routes())

@@ -23,6 +23,7 @@ pub struct Chrome {
     pub csrf: String,
     /// Agency officers work from their referrals, the platform's staff from the case queue.
     pub staff_is_officer: bool,
+    pub staff_is_admin: bool,
 }
 
 pub struct LangLink {
@@ -43,6 +44,7 @@ impl Chrome {
             staff_name: None,
             csrf: String::new(),
             staff_is_officer: false,
+            staff_is_admin: false,
         }
     }
 
@@ -52,6 +54,7 @@ impl Chrome {
         self.nav = "staff";
         self.csrf = csrf.to_string();
         self.staff_is_officer = user.role == crate::accounts::Role::Officer;
+        self.staff_is_admin = user.role == crate::accounts::Role::Administrator;
         self
     }
 

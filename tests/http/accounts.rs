@@ -18,6 +18,7 @@ const PASSWORD: &str = "blue river under old bridge";
 async fn create(app: &TestApp, email: &str, role: &str, organization: &str) {
     service::create_user(
         &app.state,
+        &mistok::accounts::Actor::Cli,
         NewUser {
             email: email.into(),
             display_name: "Olena Koval".into(),
@@ -242,7 +243,9 @@ async fn password_reset_forces_a_change(engine: Engine) {
         .await
         .unwrap()
         .unwrap();
-    let temporary = service::reset_password(&app.state, user.id).await.unwrap();
+    let temporary = service::reset_password(&app.state, &mistok::accounts::Actor::Cli, user.id)
+        .await
+        .unwrap();
     let browser = app.browser();
     let accepted = password_step(&app, &browser, "op@example.org", &temporary).await;
     assert_eq!(accepted.status(), 303);
@@ -315,5 +318,170 @@ async fn password_reset_forces_a_change(engine: Engine) {
             .unwrap()
             .status(),
         200
+    );
+}
+
+on_both_engines!(administrator_manages_organizations_and_users);
+
+async fn administrator_manages_organizations_and_users(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let admin = crate::support::signed_in(&app, "admin@example.org", "administrator", "").await;
+    let page = admin
+        .get(app.url("/staff/admin/organizations?lang=en"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden(&page, "csrf");
+    let bad = admin
+        .post(app.url("/staff/admin/organizations?lang=en"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("code", "Bad Code!"),
+            ("kind", "police"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    let html = bad.text().await.unwrap();
+    assert!(html.contains("lower-case Latin letters") && html.contains("Enter a name"));
+    let created = admin
+        .post(app.url("/staff/admin/organizations?lang=en"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("code", "lyman_police"),
+            ("kind", "police"),
+            ("name_uk", "Лиманський відділ поліції"),
+            ("name_ru", "Лиманский отдел полиции"),
+            ("name_en", "Lyman Police Department"),
+            ("community", "lyman"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 200);
+    assert!(
+        created
+            .text()
+            .await
+            .unwrap()
+            .contains("Lyman Police Department")
+    );
+
+    // A new officer of that organization, with a temporary password shown once.
+    let users = admin
+        .get(app.url("/staff/admin/users?lang=en"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden(&users, "csrf");
+    let made = admin
+        .post(app.url("/staff/admin/users?lang=en"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", "Officer@Lyman.example.org"),
+            ("display_name", "Petro Officer"),
+            ("role", "officer"),
+            ("organization", "lyman_police"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let start = made
+        .find("class=\"receipt-code\">")
+        .expect("temporary password shown")
+        + 21;
+    let temporary = made[start..start + made[start..].find('<').unwrap()].to_string();
+    assert!(made.contains("officer@lyman.example.org"));
+    let again = admin
+        .post(app.url("/staff/admin/users?lang=en"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", "officer@lyman.example.org"),
+            ("display_name", "X"),
+            ("role", "officer"),
+            ("organization", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 422);
+    let again = again.text().await.unwrap();
+    assert!(again.contains("needs an organization"));
+    let taken = admin
+        .post(app.url("/staff/admin/users?lang=en"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", "officer@lyman.example.org"),
+            ("display_name", "X"),
+            ("role", "officer"),
+            ("organization", "lyman_police"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(taken.status(), 422);
+    assert!(taken.text().await.unwrap().contains("already exists"));
+
+    // The new officer signs in with the temporary password and must change it.
+    let officer = app.browser();
+    let accepted = password_step(&app, &officer, "officer@lyman.example.org", &temporary).await;
+    assert_eq!(accepted.headers()["location"], "/staff/two-factor");
+
+    // Disabling the account ends its way in; only administrators reach these pages.
+    let user =
+        mistok::accounts::store::find_user_by_email(&app.state.db, "officer@lyman.example.org")
+            .await
+            .unwrap()
+            .unwrap();
+    let disabled = admin
+        .post(app.url(&format!(
+            "/staff/admin/users/{}/deactivate?lang=en",
+            user.id
+        )))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(disabled.status(), 200);
+    let refused = password_step(
+        &app,
+        &app.browser(),
+        "officer@lyman.example.org",
+        &temporary,
+    )
+    .await;
+    assert_eq!(refused.status(), 422);
+    let coordinator = crate::support::signed_in(&app, "coord@example.org", "coordinator", "").await;
+    assert_eq!(
+        coordinator
+            .get(app.url("/staff/admin/users"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    // Each change is in the audit trail, attributed to the administrator.
+    let history = mistok::audit::store::history(&app.state.db, "user", &user.id.to_string())
+        .await
+        .unwrap();
+    let actions: Vec<&str> = history.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["user.created", "user.deactivated"]);
+    assert!(history.iter().all(|e| e.actor == "admin@example.org"));
+    assert!(
+        mistok::audit::service::verify(&app.state.db, &app.state.keys)
+            .await
+            .unwrap()
+            .is_intact()
     );
 }

@@ -485,7 +485,15 @@ async fn referral_across_agencies(engine: Engine) {
         .await
         .unwrap();
     assert!(report.is_intact(), "{report:?}");
-    assert_eq!(report.checked, 6, "{report:?}");
+    let case_id = mistok::cases::store::find_by_reference(&app.state.db, &reference)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let history = mistok::audit::store::history(&app.state.db, "case", &case_id.to_string())
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 6, "{history:?}");
 }
 
 on_both_engines!(hotline_operator_enters_a_call);

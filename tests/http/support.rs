@@ -210,6 +210,7 @@ pub async fn signed_in(
     const PASSWORD: &str = "staff passphrase for tests";
     mistok::accounts::service::create_user(
         &app.state,
+        &mistok::accounts::Actor::Cli,
         mistok::accounts::service::NewUser {
             email: email.into(),
             display_name: format!("Test {role}"),
