@@ -95,6 +95,8 @@ pub struct Decision {
     pub urgency: String,
     pub outcome: String,
     pub reason: String,
+    /// For a merge: the reference of the case this one duplicates.
+    pub into: String,
 }
 
 pub async fn decide(
@@ -147,7 +149,19 @@ pub async fn decide(
             change.outcome = None;
             change.reason = None;
         }
-        Transition::Merge => errors.push(FieldError::new("status", "error-transition-invalid")),
+        Transition::Merge => {
+            let target =
+                store::find_by_reference(&state.db, decision.into.trim().to_uppercase().as_str())
+                    .await?;
+            match target {
+                Some(t) if t.id != case.id && t.status != Status::Merged => {
+                    change.merged_into = Some(t.id);
+                    change.reason = Some(t.reference.clone());
+                }
+                Some(_) => errors.push(FieldError::new("into", "error-merge-target-invalid")),
+                None => errors.push(FieldError::new("into", "error-merge-target-unknown")),
+            }
+        }
     }
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));

@@ -179,6 +179,7 @@ struct CasePage {
     outcomes: Vec<Choice>,
     can_triage: bool,
     can_reject: bool,
+    can_merge: bool,
     can_close: bool,
     can_reopen: bool,
     can_refer: bool,
@@ -396,6 +397,7 @@ pub(crate) async fn render_case(
         outcomes,
         can_triage: allowed(Transition::Triage),
         can_reject: allowed(Transition::Reject),
+        can_merge: allowed(Transition::Merge),
         can_close: allowed(Transition::Close),
         can_reopen: allowed(Transition::Reopen),
         can_refer: matches!(
@@ -447,6 +449,8 @@ struct ActionForm {
     reason: String,
     #[serde(default)]
     body: String,
+    #[serde(default)]
+    into: String,
 }
 
 async fn act(
@@ -468,6 +472,7 @@ async fn act(
         urgency: form.urgency.clone(),
         outcome: form.outcome.clone(),
         reason: form.reason.clone(),
+        into: form.into.clone(),
     };
     let result = match action.as_str() {
         "triage" => {
@@ -496,6 +501,16 @@ async fn act(
                 &staff,
                 &reference,
                 Transition::Close,
+                decision(&form),
+            )
+            .await
+        }
+        "merge" => {
+            service::decide(
+                &state,
+                &staff,
+                &reference,
+                Transition::Merge,
                 decision(&form),
             )
             .await
