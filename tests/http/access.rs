@@ -16,6 +16,10 @@ enum Expect {
 }
 use Expect::*;
 
+/// One row of the matrix: what, whether it is a POST, the path, the form, and the expectation
+/// for each person (administrator, coordinator, operator, officer, other officer, analyst).
+type Row<'a> = (&'a str, bool, String, Vec<(&'a str, &'a str)>, [Expect; 6]);
+
 async fn report(app: &TestApp, description: &str) -> String {
     let body = json!({"kind": "violation", "category": "unlawful_detention", "community": "kramatorsk",
                       "description": description});
@@ -148,7 +152,7 @@ async fn access_matrix(engine: Engine) {
         ),
     ];
     //  what, method, path, form, then the expectation for each person above, in order
-    let matrix: Vec<(&str, bool, String, Vec<(&str, &str)>, [Expect; 6])> = vec![
+    let matrix: Vec<Row> = vec![
         (
             "home",
             false,
