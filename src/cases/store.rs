@@ -25,6 +25,9 @@ pub struct QueueRow {
     pub created_at: OffsetDateTime,
 }
 
+/// The most a queue counts exactly.
+pub const QUEUE_COUNT_CAP: i64 = 10_000;
+
 /// The newest cases in `status`, most urgent first within the page's order of arrival.
 pub async fn queue(
     db: &Db,
@@ -42,10 +45,15 @@ pub async fn queue(
         .bind(offset)
         .fetch_all(pool)
         .await?;
-        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM reports WHERE status = $1")
-            .bind(status.code())
-            .fetch_one(pool)
-            .await?;
+        // Counting stops at QUEUE_COUNT_CAP: an exact count of a million-row status costs more
+        // than the page itself, and "10,000+" says enough.
+        let total: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM reports WHERE status = $1 LIMIT $2) AS capped",
+        )
+        .bind(status.code())
+        .bind(QUEUE_COUNT_CAP + 1)
+        .fetch_one(pool)
+        .await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             let kind: String = row.try_get("kind")?;

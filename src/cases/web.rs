@@ -53,7 +53,7 @@ struct QueuePage {
     c: Chrome,
     tabs: Vec<StatusTab>,
     lines: Vec<QueueLine>,
-    total: i64,
+    total: String,
     page: i64,
     pages: i64,
     status_code: &'static str,
@@ -119,9 +119,13 @@ async fn queue(
         c: Chrome::new(lang, "/staff/cases", "queue-title").staff(&staff.user, &csrf),
         tabs,
         lines,
-        total: page.total,
+        total: if page.total > super::store::QUEUE_COUNT_CAP {
+            format!("{}+", super::store::QUEUE_COUNT_CAP)
+        } else {
+            page.total.to_string()
+        },
         page: page.page,
-        pages: ((page.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
+        pages: ((page.total.min(super::store::QUEUE_COUNT_CAP) + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
         status_code: status.code(),
     };
     (jar, render(StatusCode::OK, &view)).into_response()
