@@ -129,6 +129,10 @@ pub async fn search(state: &AppState, staff: &Staff, input: &SearchInput) -> App
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
+    if !filters.terms.is_empty() {
+        // What was acknowledged a moment ago must be findable now.
+        super::index::catch_up(&state.db).await?;
+    }
     let page = input.page.unwrap_or(1).clamp(1, 10_000);
     let mut rows = store::search(&state.db, &filters, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
     let has_next = rows.len() as i64 > PAGE_SIZE;

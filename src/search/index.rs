@@ -1,0 +1,74 @@
+//! Keeps SQLite's full-text index up to date in batches. Intake must stay fast (the index
+//! costs more than the report's own row), so new reports are indexed just after they are stored:
+//! by a background task every second, and before every search, so staff always find what has
+//! been acknowledged. PostgreSQL's trigram index is maintained by the engine itself.
+
+use std::time::Duration;
+
+use crate::db::Db;
+use crate::db_write;
+use crate::error::{AppError, AppResult};
+
+/// Rows indexed per transaction: bounds how long one catch-up holds the writer.
+const BATCH: i64 = 5_000;
+
+/// Indexes every report stored since the last run; returns how many were indexed.
+pub async fn catch_up(db: &Db) -> AppResult<u64> {
+    if !matches!(db, Db::Sqlite(_)) {
+        return Ok(0);
+    }
+    let mut total = 0;
+    loop {
+        let indexed = db_write!(db, |conn| {
+            let mark: i64 = sqlx::query_scalar(
+                "SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'fts_indexed_rowid'",
+            )
+            .fetch_one(&mut *conn)
+            .await?;
+            let newest: Option<i64> = sqlx::query_scalar(
+                "SELECT MAX(rowid) FROM (SELECT rowid FROM reports WHERE rowid > $1 ORDER BY rowid LIMIT $2)",
+            )
+            .bind(mark)
+            .bind(BATCH)
+            .fetch_one(&mut *conn)
+            .await?;
+            let Some(newest) = newest else {
+                return Ok::<_, AppError>(0);
+            };
+            let done = sqlx::query(
+                "INSERT INTO reports_fts (rowid, search_text) \
+                 SELECT rowid, search_text FROM reports WHERE rowid > $1 AND rowid <= $2",
+            )
+            .bind(mark)
+            .bind(newest)
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query("UPDATE settings SET value = $1 WHERE key = 'fts_indexed_rowid'")
+                .bind(newest.to_string())
+                .execute(&mut *conn)
+                .await?;
+            Ok(done.rows_affected())
+        })?;
+        total += indexed;
+        if indexed < BATCH as u64 {
+            return Ok(total);
+        }
+    }
+}
+
+/// Runs [`catch_up`] every second for as long as the server runs.
+pub fn spawn(db: Db) {
+    if !matches!(db, Db::Sqlite(_)) {
+        return;
+    }
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(err) = catch_up(&db).await {
+                tracing::warn!(error = %err, "full-text indexing failed; will retry");
+            }
+        }
+    });
+}
