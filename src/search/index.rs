@@ -9,16 +9,28 @@ use crate::db::Db;
 use crate::db_write;
 use crate::error::{AppError, AppResult};
 
-/// Rows indexed per transaction: bounds how long one catch-up holds the writer.
-const BATCH: i64 = 5_000;
+/// Rows indexed per transaction: bounds how long one batch holds the writer (and so delays
+/// the reports waiting behind it) to a few milliseconds.
+const BATCH: i64 = 1_000;
 
 /// Indexes every report stored since the last run; returns how many were indexed.
 pub async fn catch_up(db: &Db) -> AppResult<u64> {
+    let mut total = 0;
+    loop {
+        let indexed = index_batch(db).await?;
+        total += indexed;
+        if indexed < BATCH as u64 {
+            return Ok(total);
+        }
+    }
+}
+
+/// Indexes at most one batch of reports stored since the last run.
+async fn index_batch(db: &Db) -> AppResult<u64> {
     if !matches!(db, Db::Sqlite(_)) {
         return Ok(0);
     }
-    let mut total = 0;
-    loop {
+    {
         let indexed = db_write!(db, |conn| {
             let mark: i64 = sqlx::query_scalar(
                 "SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'fts_indexed_rowid'",
@@ -49,14 +61,12 @@ pub async fn catch_up(db: &Db) -> AppResult<u64> {
                 .await?;
             Ok(done.rows_affected())
         })?;
-        total += indexed;
-        if indexed < BATCH as u64 {
-            return Ok(total);
-        }
+        Ok(indexed)
     }
 }
 
-/// Runs [`catch_up`] every second for as long as the server runs.
+/// Indexes one batch every second for as long as the server runs: under heavy intake the index
+/// lags a little (a search catches up first), and intake never waits long behind it.
 pub fn spawn(db: Db) {
     if !matches!(db, Db::Sqlite(_)) {
         return;
@@ -66,7 +76,7 @@ pub fn spawn(db: Db) {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            if let Err(err) = catch_up(&db).await {
+            if let Err(err) = index_batch(&db).await {
                 tracing::warn!(error = %err, "full-text indexing failed; will retry");
             }
         }
