@@ -73,6 +73,21 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Background jobs: escalation of overdue referrals and sending of e-mails.
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JobsCommand {
+    /// Run every job once and exit (for cron, or with `jobs_interval_secs = 0`); safe while
+    /// servers run them too.
+    RunOnce {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -196,6 +211,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             report_demo(crate::demo::load(&state, reports).await?);
         }
         Command::Audit { command } => run_audit(command, config).await?,
+        Command::Jobs {
+            command: JobsCommand::RunOnce { store },
+        } => {
+            store.apply(&mut config);
+            // An existing platform's secret: a new one would make the audit events forged.
+            existing_keys(&config)?;
+            let state = crate::build_state(config).await?;
+            let report = crate::jobs::run_once(&state).await?;
+            println!(
+                "jobs ran: {} referrals escalated, {} e-mails sent, {} not delivered",
+                report.escalated, report.sent, report.failed
+            );
+        }
     }
     Ok(())
 }

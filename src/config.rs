@@ -30,6 +30,21 @@ pub struct Config {
     pub reference_prefix: Option<String>,
     /// Name of the platform shown in the header.
     pub platform_name: Option<String>,
+    /// Mail server, `smtp://user:pass@host:587` (STARTTLS; `?tls=none` only for a relay on the
+    /// same machine) or `smtps://user:pass@host:465`. Unset: e-mails are written as `.eml`
+    /// files under `data_dir/outbox/`. Holds a password: set it in the environment
+    /// (`MISTOK_SMTP_URL`), not in a file kept in the repository.
+    pub smtp_url: Option<String>,
+    /// Sender of the platform's e-mails.
+    pub mail_from: String,
+    /// Language of the platform's e-mails to staff: `uk`, `ru` or `en`.
+    pub mail_language: String,
+    /// Address at which people reach the platform, e.g. `https://dn.mistok.org`: makes the links
+    /// in e-mails absolute (otherwise they are paths).
+    pub public_url: Option<String>,
+    /// Seconds between runs of the background jobs (escalation of overdue referrals, sending of
+    /// e-mails) in each `mistok serve`; 0 turns them off (then run `mistok jobs run-once` from cron).
+    pub jobs_interval_secs: u64,
 }
 
 impl Default for Config {
@@ -45,6 +60,11 @@ impl Default for Config {
             time_zone: "Europe/Kyiv".into(),
             reference_prefix: None,
             platform_name: None,
+            smtp_url: None,
+            mail_from: "Mistok <noreply@localhost>".into(),
+            mail_language: "uk".into(),
+            public_url: None,
+            jobs_interval_secs: 30,
         }
     }
 }
@@ -70,6 +90,11 @@ impl Config {
 
     pub fn blob_dir(&self) -> PathBuf {
         self.data_dir.join("blobs")
+    }
+
+    /// Where e-mails are written when no mail server is configured.
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox")
     }
 
     /// The SQLite URL when no PostgreSQL URL is configured.

@@ -175,11 +175,61 @@ mod tests {
         }
     }
 
+    /// The variables (`{$name}`) of every message of one language, by key.
+    fn variables_of(lang: &str) -> HashMap<String, Vec<&'static str>> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("locales")
+            .join(lang);
+        let mut out = HashMap::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            for line in text.lines() {
+                let Some((key, value)) = line.split_once(" =") else {
+                    continue;
+                };
+                let names: Vec<&'static str> = value
+                    .split("{$")
+                    .skip(1)
+                    .filter_map(|rest| rest.split_once('}'))
+                    .map(|(name, _)| &*Box::leak(name.trim().to_string().into_boxed_str()))
+                    .collect();
+                out.insert(key.trim().to_string(), names);
+            }
+        }
+        out
+    }
+
     #[test]
     fn every_message_resolves() {
+        let variables = variables_of("uk");
         for key in keys_of("uk") {
+            // A message with variables resolves only when given them.
+            let args: Vec<(&'static str, FluentValue<'_>)> = variables
+                .get(&key)
+                .into_iter()
+                .flatten()
+                .map(|name| (*name, FluentValue::from("x")))
+                .collect();
             for lang in Lang::ALL {
-                assert_ne!(lang.t(&key), key, "{key} does not resolve in {lang:?}");
+                assert_ne!(
+                    lang.t_args(&key, &args),
+                    key,
+                    "{key} does not resolve in {lang:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn variables_are_the_same_in_every_language() {
+        let uk = variables_of("uk");
+        for lang in ["ru", "en"] {
+            for (key, names) in variables_of(lang) {
+                let mut names = names;
+                let mut expected = uk.get(&key).cloned().unwrap_or_default();
+                names.sort_unstable();
+                expected.sort_unstable();
+                assert_eq!(names, expected, "{key} in {lang}");
             }
         }
     }

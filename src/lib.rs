@@ -17,7 +17,9 @@ pub mod hotline;
 pub mod http;
 pub mod i18n;
 pub mod intake;
+pub mod jobs;
 pub mod limits;
+pub mod notify;
 pub mod reference_data;
 pub mod referrals;
 pub mod search;
@@ -61,15 +63,21 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     AppState::new(config, db, keys)
 }
 
-/// Serves `state` on `listener` until `shutdown` completes.
+/// Serves `state` on `listener` until `shutdown` completes, running the background jobs
+/// meanwhile (see [`jobs`]).
 pub async fn serve(
     state: AppState,
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     search::index::spawn(state.db.clone());
+    let jobs = jobs::spawn(state.clone());
     let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    if let Some(jobs) = jobs {
+        jobs.stop(std::time::Duration::from_secs(10)).await;
+    }
+    served
 }

@@ -8,7 +8,10 @@ use crate::catalog::CatalogCache;
 use crate::config::Config;
 use crate::crypto::Keys;
 use crate::db::Db;
+use crate::i18n::Lang;
 use crate::limits::FailureLimiter;
+use crate::notify::Mailer;
+use crate::notify::mailer::parse_from;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -23,13 +26,30 @@ pub struct AppState {
     pub login_failures: Arc<FailureLimiter>,
     /// The platform's time zone, for showing dates.
     pub time_zone: jiff::tz::TimeZone,
+    /// Where e-mails go: a mail server, or the outbox folder.
+    pub mailer: Arc<Mailer>,
+    /// Sender of e-mails (`mail_from`, checked at start).
+    pub mail_from: lettre::message::Mailbox,
+    /// Language of e-mails to staff (`mail_language`).
+    pub mail_language: Lang,
 }
 
 impl AppState {
     pub fn new(config: Config, db: Db, keys: Keys) -> anyhow::Result<AppState> {
         let time_zone = jiff::tz::TimeZone::get(&config.time_zone)
             .map_err(|e| anyhow::anyhow!("time zone {:?}: {e}", config.time_zone))?;
+        let mailer = Mailer::from_config(&config)?;
+        let mail_from = parse_from(&config.mail_from)?;
+        let mail_language = Lang::from_code(&config.mail_language).ok_or_else(|| {
+            anyhow::anyhow!(
+                "mail_language {:?}: expected uk, ru or en",
+                config.mail_language
+            )
+        })?;
         Ok(AppState {
+            mailer: Arc::new(mailer),
+            mail_from,
+            mail_language,
             blobs: BlobStore::local(config.blob_dir()),
             config: Arc::new(config),
             db,
@@ -58,6 +78,15 @@ impl AppState {
             .map(|ts| self.time_zone.to_offset(ts).seconds())
             .and_then(|secs| time::UtcOffset::from_whole_seconds(secs).ok())
             .unwrap_or(time::UtcOffset::UTC)
+    }
+
+    /// The platform's name as e-mails sign it: the configured one, else the software's.
+    pub fn platform_name(&self, lang: Lang) -> String {
+        self.config
+            .platform_name
+            .clone()
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| lang.t("site-name"))
     }
 
     /// A moment shown in the platform's time zone, e.g. `26.11.2026 14:05`.

@@ -77,6 +77,28 @@ impl Audited {
             },
         }
     }
+
+    /// A change the platform made by itself (a background job), recorded with the actor
+    /// "system". `before` and `after` must hold no identifying data (see [`NewAuditEvent`]).
+    pub fn by_system(
+        state: &crate::state::AppState,
+        action: &'static str,
+        subject_type: &'static str,
+        subject_id: impl ToString,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+    ) -> Audited {
+        Audited::new(
+            state,
+            None,
+            "system".to_string(),
+            action,
+            subject_type,
+            subject_id,
+            before,
+            after,
+        )
+    }
 }
 
 /// Appends an [`Audited`] inside a `db_write!` body (which must be guarded), with `?`.

@@ -217,6 +217,35 @@ impl Dialect for sqlx::PgConnection {
         const_format::concatcp!("SELECT pg_advisory_xact_lock(", AUDIT_CHAIN_LOCK_KEY, ")");
 }
 
+/// Which engine a pool or connection belongs to, for [`by_engine`].
+pub trait Engine {
+    const SQLITE: bool;
+}
+
+impl Engine for sqlx::SqliteConnection {
+    const SQLITE: bool = true;
+}
+impl Engine for SqlitePool {
+    const SQLITE: bool = true;
+}
+impl Engine for sqlx::PgConnection {
+    const SQLITE: bool = false;
+}
+impl Engine for PgPool {
+    const SQLITE: bool = false;
+}
+
+/// The statement for the engine of `at` (the `pool` of a `db_read!` body or the `conn` of a
+/// `db_write!` body), so that a store keeps both spellings of a statement that must differ side
+/// by side, and the rest of the body stays one piece of code.
+pub fn by_engine<E: Engine + ?Sized>(
+    _at: &E,
+    sqlite: &'static str,
+    postgres: &'static str,
+) -> &'static str {
+    if E::SQLITE { sqlite } else { postgres }
+}
+
 /// The engine's statement of `D`, for use inside `db_write!` bodies: `dialect(&*conn).INSERT_REPORT`
 /// cannot be written on a reference, so this reads it off the connection's type.
 pub fn insert_report_sql<C: Dialect>(_: &C) -> &'static str {

@@ -297,6 +297,39 @@ pub static ORGANIZATIONS: &[DemoOrganization] = &[
     },
 ];
 
+/// Heads of the demo organizations, to whom overdue referrals are escalated (made-up addresses
+/// on the reserved `example.org` domain, so the demo never e-mails anyone real).
+pub static HEAD_EMAILS: &[(&str, &str)] = &[
+    ("gunp_donetsk", "head@gunp-donetsk.example.org"),
+    ("patrol_police_donetsk", "head@patrol-donetsk.example.org"),
+    ("kramatorsk_rup", "head@kramatorsk-rup.example.org"),
+    ("sloviansk_police", "head@sloviansk-police.example.org"),
+    (
+        "kostiantynivka_police",
+        "head@kostiantynivka-police.example.org",
+    ),
+    ("sbu_donetsk", "head@sbu-donetsk.example.org"),
+    ("prosecutor_donetsk", "head@prosecutor-donetsk.example.org"),
+    (
+        "ombudsman_donetsk",
+        "representative@ombudsman-donetsk.example.org",
+    ),
+    (
+        "kramatorsk_city_council",
+        "mayor@kramatorsk-rada.example.org",
+    ),
+    ("sloviansk_city_council", "mayor@sloviansk-rada.example.org"),
+    (
+        "druzhkivka_city_council",
+        "mayor@druzhkivka-rada.example.org",
+    ),
+    ("ngo_siverska_legal", "director@siverska-legal.example.org"),
+    (
+        "ngo_community_lawyers",
+        "director@community-lawyers.example.org",
+    ),
+];
+
 pub struct DemoStory {
     pub kind: &'static str,
     pub category: &'static str,
@@ -1136,6 +1169,26 @@ mod tests {
                 community.code
             );
             assert_name(community.code, &community.name);
+        }
+    }
+
+    #[test]
+    fn heads_belong_to_organizations() {
+        for (code, email) in HEAD_EMAILS {
+            assert!(
+                ORGANIZATIONS
+                    .iter()
+                    .any(|o| o.code == *code && o.kind != "platform"),
+                "{code}: no such organization"
+            );
+            assert_eq!(
+                crate::accounts::model::normalize_email(email).as_deref(),
+                Some(*email)
+            );
+            assert!(
+                email.ends_with(".example.org"),
+                "{email}: not a reserved domain"
+            );
         }
     }
 

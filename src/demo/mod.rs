@@ -53,6 +53,7 @@ pub async fn load(state: &AppState, reports: usize) -> AppResult<DemoSummary> {
         organizations,
     )
     .await?;
+    store::set_head_emails(&state.db, data::HEAD_EMAILS).await?;
     settings::set_default(
         &state.db,
         settings::REFERENCE_PREFIX,

@@ -72,3 +72,22 @@ pub async fn apply_history(
         Ok::<_, AppError>(())
     })
 }
+
+/// Gives organizations their head's e-mail, keeping any address set since.
+pub async fn set_head_emails(
+    db: &Db,
+    heads: &'static [(&'static str, &'static str)],
+) -> AppResult<()> {
+    db_write!(db, |conn| {
+        for (code, email) in heads {
+            sqlx::query(
+                "UPDATE organizations SET head_email = $1 WHERE code = $2 AND head_email IS NULL",
+            )
+            .bind(*email)
+            .bind(*code)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Ok::<_, AppError>(())
+    })
+}

@@ -5,7 +5,10 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::model::{ReferralAction, is_overdue, next_referral_status, parse_due_date};
-use super::store::{self, ActionRow, NewReferrals, ReferralChange, ReferralRow};
+use super::store::{
+    self, ActionRow, Escalation, NewReferrals, OrganizationChoice, OverdueRow, ReferralChange,
+    ReferralRow, ToOrganization,
+};
 use crate::accounts::{Role, Staff};
 use crate::attachments::store::AttachmentRow;
 use crate::audit::Audited;
@@ -13,6 +16,7 @@ use crate::cases::store::CaseRow;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::intake::model::{Status, validate_message};
 use crate::intake::service::SEAL_CONTACT;
+use crate::notify::{self, model::Facts};
 use crate::state::AppState;
 
 const COORDINATORS: &[Role] = &[Role::Coordinator, Role::Administrator];
@@ -81,6 +85,7 @@ pub async fn refer(
     let (Some(message), Some(due_at), true) = (message, due_at, errors.is_empty()) else {
         return Err(AppError::Validation(errors));
     };
+    let targets = notices_to_officers(state, &case.reference, &known, &organizations, due_at);
     let codes: Vec<&str> = known
         .iter()
         .filter(|o| organizations.contains(&o.id))
@@ -104,7 +109,7 @@ pub async fn refer(
         NewReferrals {
             report_id: case.id,
             case_status: case.status,
-            organizations,
+            organizations: targets,
             message,
             due_at,
             share_contact: input.share_contact,
@@ -113,6 +118,121 @@ pub async fn refer(
         audited,
     )
     .await
+}
+
+/// The referral of each organization, and the e-mail its officers get about it.
+fn notices_to_officers(
+    state: &AppState,
+    reference: &str,
+    known: &[OrganizationChoice],
+    organizations: &[Uuid],
+    due_at: OffsetDateTime,
+) -> Vec<ToOrganization> {
+    let lang = state.mail_language;
+    let platform = state.platform_name(lang);
+    let due = state.format_local(due_at);
+    organizations
+        .iter()
+        .map(|&organization_id| {
+            let referral_id = Uuid::now_v7();
+            let organization = known
+                .iter()
+                .find(|o| o.id == organization_id)
+                .map(|o| lang.pick(&o.names[0], &o.names[1], &o.names[2]).to_string())
+                .unwrap_or_default();
+            let link = notify::model::link(
+                state.config.public_url.as_deref(),
+                &format!("/staff/referrals/{referral_id}"),
+            );
+            let notice = notify::model::referral_created(
+                lang,
+                Facts {
+                    reference,
+                    organization: &organization,
+                    due: &due,
+                    link: &link,
+                    platform: &platform,
+                },
+            );
+            ToOrganization {
+                referral_id,
+                organization_id,
+                notice,
+            }
+        })
+        .collect()
+}
+
+/// Referrals escalated per run at most; the rest wait for the next run.
+pub const ESCALATIONS_PER_RUN: i64 = 200;
+
+/// Escalates open referrals whose due date has passed: marks each once, records it in the audit
+/// trail as done by the system, and e-mails the coordinators and the organization's head. Safe
+/// to run on several servers at once: each referral is escalated by exactly one of them.
+/// Returns how many this call escalated.
+pub async fn escalate_overdue(state: &AppState) -> AppResult<usize> {
+    let now = OffsetDateTime::now_utc();
+    let mut escalated = 0;
+    for row in store::overdue(&state.db, now, ESCALATIONS_PER_RUN).await? {
+        if escalate(state, &row, now).await? {
+            escalated += 1;
+        }
+    }
+    Ok(escalated)
+}
+
+/// Escalates one overdue referral found at `now`, unless another run did first; returns
+/// whether this call did.
+pub async fn escalate(state: &AppState, row: &OverdueRow, now: OffsetDateTime) -> AppResult<bool> {
+    if !is_overdue(row.status, row.due_at, now) {
+        return Ok(false);
+    }
+    let lang = state.mail_language;
+    let platform = state.platform_name(lang);
+    let public_url = state.config.public_url.as_deref();
+    let [uk, ru, en] = &row.organization_names;
+    let organization = lang.pick(uk, ru, en);
+    let due = state.format_local(row.due_at);
+    let case_link = notify::model::link(public_url, &format!("/staff/cases/{}", row.reference));
+    let referral_link = notify::model::link(public_url, &format!("/staff/referrals/{}", row.id));
+    let facts = |link| Facts {
+        reference: &row.reference,
+        organization,
+        due: &due,
+        link,
+        platform: &platform,
+    };
+    let escalation = Escalation {
+        referral_id: row.id,
+        to_coordinators: notify::model::referral_escalated(lang, facts(&case_link)),
+        to_head: row
+            .head_email
+            .as_deref()
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(|a| {
+                (
+                    a.to_string(),
+                    notify::model::referral_escalated_to_head(lang, facts(&referral_link)),
+                )
+            }),
+    };
+    let audited = Audited::by_system(
+        state,
+        "referral.escalated",
+        "case",
+        row.report_id,
+        Some(serde_json::json!({
+            "referral": row.id, "organization": row.organization_code,
+            "referral_status": row.status.code(), "escalated": false,
+        })),
+        Some(serde_json::json!({
+            "referral": row.id, "organization": row.organization_code,
+            "due_at": crate::audit::model::format_at(row.due_at).unwrap_or_default(),
+            "escalated": true,
+        })),
+    );
+    store::escalate(&state.db, escalation, now, audited).await
 }
 
 pub async fn for_case(

@@ -6,9 +6,10 @@ use uuid::Uuid;
 
 use super::model::ReferralStatus;
 use crate::audit::Audited;
-use crate::db::Db;
+use crate::db::{Db, by_engine};
 use crate::error::{AppError, AppResult};
 use crate::intake::model::Status;
+use crate::notify::{Draft, MailQueue, Recipients};
 use crate::{db_read, db_write};
 
 /// Moves the case to `$to` when it is still in `$from` (the status the decision was made on);
@@ -46,19 +47,29 @@ pub struct NewReferrals {
     pub report_id: Uuid,
     /// The case's status when the coordinator decided; a triaged case becomes referred.
     pub case_status: Status,
-    pub organizations: Vec<Uuid>,
+    pub organizations: Vec<ToOrganization>,
     pub message: String,
     pub due_at: OffsetDateTime,
     pub share_contact: bool,
     pub author_id: Uuid,
 }
 
+/// One organization's referral, and the e-mail its officers get about it.
+pub struct ToOrganization {
+    /// Made by the caller, so that the e-mail can link to the referral's page.
+    pub referral_id: Uuid,
+    pub organization_id: Uuid,
+    pub notice: Draft,
+}
+
+/// Adds the referrals, moves the case to "referred", queues an e-mail to each active officer of
+/// each organization and records the audit event, all in one transaction.
 pub async fn insert(db: &Db, new: NewReferrals, audited: Audited) -> AppResult<Vec<Uuid>> {
     let now = OffsetDateTime::now_utc();
     db_write!(db, |conn| {
         let mut ids = Vec::with_capacity(new.organizations.len());
-        for organization in &new.organizations {
-            let id = Uuid::now_v7();
+        for to in &new.organizations {
+            let id = to.referral_id;
             sqlx::query(
                 "INSERT INTO referrals (id, report_id, organization_id, status, message, due_at, \
                  share_contact, created_by, created_at, updated_at) \
@@ -66,7 +77,7 @@ pub async fn insert(db: &Db, new: NewReferrals, audited: Audited) -> AppResult<V
             )
             .bind(id)
             .bind(new.report_id)
-            .bind(organization)
+            .bind(to.organization_id)
             .bind(ReferralStatus::Sent.code())
             .bind(&new.message)
             .bind(new.due_at)
@@ -75,6 +86,8 @@ pub async fn insert(db: &Db, new: NewReferrals, audited: Audited) -> AppResult<V
             .bind(now)
             .execute(&mut *conn)
             .await?;
+            conn.queue_mail(&[Recipients::Officers(to.organization_id)], &to.notice, now)
+                .await?;
             ids.push(id);
         }
         set_case_status!(
@@ -106,11 +119,13 @@ pub struct ReferralRow {
     pub refusal_reason: Option<String>,
     pub response: Option<String>,
     pub created_at: OffsetDateTime,
+    /// When the escalation job told the coordinators that the due date had passed.
+    pub escalated_at: Option<OffsetDateTime>,
 }
 
 const SELECT: &str = "SELECT r.id, r.report_id, p.reference, p.status AS case_status, \
      r.organization_id, o.code, o.name_uk, o.name_ru, o.name_en, r.status, r.message, r.due_at, \
-     r.share_contact, r.refusal_reason, r.response, r.created_at \
+     r.share_contact, r.refusal_reason, r.response, r.created_at, r.escalated_at \
      FROM referrals r JOIN reports p ON p.id = r.report_id \
      JOIN organizations o ON o.id = r.organization_id WHERE ";
 
@@ -137,6 +152,7 @@ macro_rules! referral_row {
             refusal_reason: $row.try_get("refusal_reason")?,
             response: $row.try_get("response")?,
             created_at: $row.try_get("created_at")?,
+            escalated_at: $row.try_get("escalated_at")?,
         }
     }};
 }
@@ -311,5 +327,109 @@ pub async fn organizations(db: &Db) -> AppResult<Vec<OrganizationChoice>> {
             });
         }
         Ok(out)
+    })
+}
+
+/// An open referral past its due date that was not escalated yet.
+#[derive(Debug, Clone)]
+pub struct OverdueRow {
+    pub id: Uuid,
+    pub report_id: Uuid,
+    pub reference: String,
+    pub status: ReferralStatus,
+    pub due_at: OffsetDateTime,
+    pub organization_code: String,
+    pub organization_names: [String; 3],
+    pub head_email: Option<String>,
+}
+
+const SELECT_OVERDUE: &str = "SELECT r.id, r.report_id, p.reference, r.status, r.due_at, o.code, \
+     o.name_uk, o.name_ru, o.name_en, o.head_email \
+     FROM referrals r JOIN reports p ON p.id = r.report_id \
+     JOIN organizations o ON o.id = r.organization_id \
+     WHERE r.escalated_at IS NULL AND r.status IN ('sent', 'accepted') ";
+
+/// SQLite keeps moments as RFC 3339 text, and due dates keep the platform's offset (`+02:00`),
+/// so text order is not time order there: compare through `julianday()`.
+const OVERDUE_SQLITE: &str = const_format::concatcp!(
+    SELECT_OVERDUE,
+    "AND julianday(r.due_at) < julianday($1) ORDER BY julianday(r.due_at) LIMIT $2"
+);
+const OVERDUE_POSTGRES: &str = const_format::concatcp!(
+    SELECT_OVERDUE,
+    "AND r.due_at < $1 ORDER BY r.due_at LIMIT $2"
+);
+
+/// Open referrals due before `now` and not yet escalated, the longest overdue first.
+pub async fn overdue(db: &Db, now: OffsetDateTime, limit: i64) -> AppResult<Vec<OverdueRow>> {
+    db_read!(db, |pool| {
+        let rows = sqlx::query(by_engine(pool, OVERDUE_SQLITE, OVERDUE_POSTGRES))
+            .bind(now)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let status: String = row.try_get("status")?;
+            out.push(OverdueRow {
+                id: row.try_get("id")?,
+                report_id: row.try_get("report_id")?,
+                reference: row.try_get("reference")?,
+                status: ReferralStatus::from_code(&status).unwrap_or(ReferralStatus::Sent),
+                due_at: row.try_get("due_at")?,
+                organization_code: row.try_get("code")?,
+                organization_names: [
+                    row.try_get("name_uk")?,
+                    row.try_get("name_ru")?,
+                    row.try_get("name_en")?,
+                ],
+                head_email: row.try_get("head_email")?,
+            });
+        }
+        Ok::<_, AppError>(out)
+    })
+}
+
+/// An overdue referral's escalation: who is told what.
+pub struct Escalation {
+    pub referral_id: Uuid,
+    pub to_coordinators: Draft,
+    /// The organization's head's address and e-mail, when the organization has a head on file.
+    pub to_head: Option<(String, Draft)>,
+}
+
+/// Marks the referral escalated unless it already is (by another server's run at the same
+/// moment, or an earlier run) or was answered meanwhile. Only the call that marks it queues the
+/// e-mails and records the audit event, in the same transaction; returns whether this call did.
+pub async fn escalate(
+    db: &Db,
+    escalation: Escalation,
+    now: OffsetDateTime,
+    audited: Audited,
+) -> AppResult<bool> {
+    db_write!(db, |conn| {
+        let marked = sqlx::query(
+            "UPDATE referrals SET escalated_at = $1 WHERE id = $2 AND escalated_at IS NULL \
+             AND status IN ('sent', 'accepted')",
+        )
+        .bind(now)
+        .bind(escalation.referral_id)
+        .execute(&mut *conn)
+        .await?;
+        if marked.rows_affected() != 1 {
+            return Ok(false);
+        }
+        conn.queue_mail(
+            &[Recipients::Coordinators],
+            &escalation.to_coordinators,
+            now,
+        )
+        .await?;
+        if let Some((address, draft)) = &escalation.to_head {
+            conn.queue_mail(&[Recipients::Address(address)], draft, now)
+                .await?;
+        }
+        crate::append_audited!(conn, audited);
+        Ok(true)
     })
 }

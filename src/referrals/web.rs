@@ -88,6 +88,8 @@ pub(crate) struct ReferralLine {
     pub status: String,
     pub due: String,
     pub overdue: bool,
+    /// The coordinators (and the organization's head) were told that the due date passed.
+    pub escalated: bool,
     pub created: String,
     pub response: String,
 }
@@ -108,6 +110,7 @@ pub(crate) fn line(state: &AppState, lang: Lang, r: &super::store::ReferralRow) 
         status: lang.t(&r.status.message_key()),
         due: state.format_local(r.due_at),
         overdue: super::model::is_overdue(r.status, r.due_at, now),
+        escalated: r.escalated_at.is_some(),
         created: state.format_local(r.created_at),
         response: r
             .response

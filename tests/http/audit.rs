@@ -289,7 +289,7 @@ async fn appends_are_serialized_and_tampering_is_named(engine: Engine) {
 }
 
 /// Runs the real binary on the test's store.
-async fn mistok(app: &TestApp, args: &[&str]) -> Output {
+pub(crate) async fn mistok(app: &TestApp, args: &[&str]) -> Output {
     let database_url = app.state.config.database_url.clone().unwrap_or_default();
     let data_dir = app.data_dir.path().to_path_buf();
     let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
@@ -305,6 +305,7 @@ async fn mistok(app: &TestApp, args: &[&str]) -> Output {
             .env_remove("MISTOK_SECRET_KEY")
             .env_remove("MISTOK_SECRET_KEY_FILE")
             .env_remove("MISTOK_CONFIG")
+            .env_remove("MISTOK_SMTP_URL")
             .stdin(Stdio::null())
             .output()
             .expect("run mistok")

@@ -8,7 +8,7 @@ use crate::support::{Engine, TestApp, hidden, signed_in};
 
 on_both_engines!(coordinator_handles_a_case, only_case_handlers_reach_cases);
 
-async fn report(app: &TestApp) -> (String, String) {
+pub(crate) async fn report(app: &TestApp) -> (String, String) {
     let body = json!({
         "kind": "violation", "category": "unlawful_detention", "community": "kramatorsk",
         "description": "I was held at the district police station for nine hours without a lawyer.",
@@ -42,7 +42,7 @@ async fn follow_up(app: &TestApp, receipt: &str) -> Value {
         .unwrap()
 }
 
-async fn act(
+pub(crate) async fn act(
     app: &TestApp,
     browser: &reqwest::Client,
     reference: &str,

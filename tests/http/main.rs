@@ -9,4 +9,5 @@ mod audit;
 mod cases;
 mod durability;
 mod intake;
+mod jobs;
 mod platform;

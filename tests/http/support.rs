@@ -98,6 +98,8 @@ impl TestApp {
             data_dir: data_dir.path().to_path_buf(),
             database_url: pg_database.as_deref().map(pg_url_for),
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            // Tests run the jobs themselves, when they choose (see `jobs.rs`).
+            jobs_interval_secs: 0,
             ..Config::default()
         };
         let state = mistok::build_state(config).await.expect("state");
