@@ -65,8 +65,26 @@ async fn index_batch(db: &Db) -> AppResult<u64> {
     }
 }
 
-/// Indexes one batch every second for as long as the server runs: under heavy intake the index
-/// lags a little (a search catches up first), and intake never waits long behind it.
+/// How far the index may fall behind while reports keep arriving.
+const MAX_LAG: i64 = 50_000;
+
+/// The newest report's rowid and how far the index is behind it, read without the writer.
+async fn progress(db: &Db) -> AppResult<(i64, i64)> {
+    crate::db_read!(db, |pool| {
+        let newest: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(rowid), 0) FROM reports")
+            .fetch_one(pool)
+            .await?;
+        let mark: i64 = sqlx::query_scalar(
+            "SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'fts_indexed_rowid'",
+        )
+        .fetch_one(pool)
+        .await?;
+        Ok::<_, AppError>((newest, newest - mark))
+    })
+}
+
+/// Indexes one batch a second while intake is quiet: during a wave of reports the writer is left
+/// to them (a search catches up first anyway), unless the index falls more than `MAX_LAG` behind.
 pub fn spawn(db: Db) {
     if !matches!(db, Db::Sqlite(_)) {
         return;
@@ -74,8 +92,21 @@ pub fn spawn(db: Db) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut last_newest = -1;
         loop {
             tick.tick().await;
+            let (newest, lag) = match progress(&db).await {
+                Ok(p) => p,
+                Err(err) => {
+                    tracing::warn!(error = %err, "full-text index progress unknown; will retry");
+                    continue;
+                }
+            };
+            let busy = newest != last_newest;
+            last_newest = newest;
+            if lag == 0 || (busy && lag < MAX_LAG) {
+                continue;
+            }
             if let Err(err) = index_batch(&db).await {
                 tracing::warn!(error = %err, "full-text indexing failed; will retry");
             }
