@@ -57,6 +57,12 @@ async fn load(state: &AppState, staff: &Staff, reference: &str) -> AppResult<Cas
         .ok_or(AppError::NotFound)
 }
 
+/// The id of a case the person may handle, without opening its sealed fields or history
+/// (serving a file needs no more).
+pub async fn case_id(state: &AppState, staff: &Staff, reference: &str) -> AppResult<Uuid> {
+    Ok(load(state, staff, reference).await?.id)
+}
+
 pub async fn case(state: &AppState, staff: &Staff, reference: &str) -> AppResult<CaseView> {
     let case = load(state, staff, reference).await?;
     let sees_identity = SEES_IDENTITY.contains(&staff.user.role);

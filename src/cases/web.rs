@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -565,30 +565,13 @@ async fn attachment(
     staff: Staff,
     Path((reference, id)): Path<(String, String)>,
 ) -> Response {
-    let view = match service::case(&state, &staff, &reference).await {
-        Ok(view) => view,
+    let report_id = match service::case_id(&state, &staff, &reference).await {
+        Ok(report_id) => report_id,
         Err(err) => return page_error(lang, err),
     };
     let Ok(id) = Uuid::parse_str(&id) else {
         return page_error(lang, AppError::NotFound);
     };
-    match crate::attachments::service::served_copy(&state, view.case.id, id).await {
-        Ok((kind, bytes)) => (
-            [
-                (header::CONTENT_TYPE, kind.mime().to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!(
-                        "inline; filename=\"{}-{}.{}\"",
-                        view.case.reference,
-                        id,
-                        kind.extension()
-                    ),
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Err(err) => page_error(lang, err),
-    }
+    let stem = format!("{}-{id}", reference.trim());
+    crate::attachments::web::serve_copy(&state, lang, report_id, id, &stem).await
 }

@@ -562,18 +562,5 @@ async fn follow_attachment(
     else {
         return error_page(lang, StatusCode::NOT_FOUND, "error-page-not-found");
     };
-    match crate::attachments::service::served_copy(&state, report_id, attachment_id).await {
-        Ok((kind, bytes)) => (
-            [
-                (header::CONTENT_TYPE, kind.mime().to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("inline; filename=\"attachment.{}\"", kind.extension()),
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Err(err) => page_error(lang, err),
-    }
+    crate::attachments::web::serve_copy(&state, lang, report_id, attachment_id, "attachment").await
 }

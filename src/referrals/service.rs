@@ -283,6 +283,11 @@ async fn visible(state: &AppState, staff: &Staff, id: Uuid) -> AppResult<Referra
     }
 }
 
+/// The case a referral the person may see belongs to (serving its files needs no more).
+pub async fn report_of(state: &AppState, staff: &Staff, id: Uuid) -> AppResult<Uuid> {
+    Ok(visible(state, staff, id).await?.report_id)
+}
+
 pub async fn view(state: &AppState, staff: &Staff, id: Uuid) -> AppResult<ReferralView> {
     let referral = visible(state, staff, id).await?;
     let case = crate::cases::store::find_by_reference(&state.db, &referral.reference)

@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::{CookieJar, Form};
@@ -340,22 +340,10 @@ async fn attachment(
     let (Ok(id), Ok(attachment)) = (parse_id(&id), parse_id(&attachment)) else {
         return page_error(lang, AppError::NotFound);
     };
-    let view = match service::view(&state, &staff, id).await {
-        Ok(view) => view,
+    let report_id = match service::report_of(&state, &staff, id).await {
+        Ok(report_id) => report_id,
         Err(err) => return page_error(lang, err),
     };
-    match crate::attachments::service::served_copy(&state, view.case.id, attachment).await {
-        Ok((kind, bytes)) => (
-            [
-                (header::CONTENT_TYPE, kind.mime().to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("inline; filename=\"{}.{}\"", attachment, kind.extension()),
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Err(err) => page_error(lang, err),
-    }
+    let stem = attachment.to_string();
+    crate::attachments::web::serve_copy(&state, lang, report_id, attachment, &stem).await
 }
