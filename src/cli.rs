@@ -144,6 +144,9 @@ pub enum AdminCommand {
         /// Community code, when the organization serves one community.
         #[arg(long, default_value = "")]
         community: String,
+        /// The head's e-mail, to which overdue referrals are escalated.
+        #[arg(long, default_value = "")]
+        head_email: String,
     },
     /// Give an account a temporary password (printed once) that must be changed at sign-in.
     ResetPassword {
@@ -288,6 +291,7 @@ async fn admin(state: &crate::state::AppState, command: AdminCommand) -> anyhow:
             name_ru,
             name_en,
             community,
+            head_email,
         } => {
             let input = service::NewOrganization {
                 code: code.clone(),
@@ -296,6 +300,7 @@ async fn admin(state: &crate::state::AppState, command: AdminCommand) -> anyhow:
                 name_ru,
                 name_en,
                 community,
+                head_email,
             };
             match service::create_organization(state, &crate::accounts::Actor::Cli, input).await {
                 Ok(id) => println!("created organization {code} ({id})"),

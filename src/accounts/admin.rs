@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use axum_extra::extract::{CookieJar, Form};
 use uuid::Uuid;
 
-use super::service::{self, NewOrganization, NewUser, ORGANIZATION_KINDS};
+use super::service::{self, NewOrganization, NewUser, ORGANIZATION_KINDS, OrganizationChanges};
 use super::{Actor, Role, Staff, store};
 use crate::error::{AppError, FieldError};
 use crate::http::csrf;
@@ -26,6 +26,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/staff/admin/organizations",
             get(organizations).post(create_organization),
+        )
+        .route(
+            "/staff/admin/organizations/{code}",
+            get(organization).post(update_organization),
         )
 }
 
@@ -238,7 +242,7 @@ async fn user_action(
 struct OrganizationsPage {
     c: Chrome,
     csrf: String,
-    organizations: Vec<(String, String, String)>,
+    organizations: Vec<OrganizationLine>,
     kinds: Vec<(&'static str, String)>,
     communities: Vec<(String, String)>,
     v: OrganizationForm,
@@ -255,6 +259,26 @@ struct OrganizationForm {
     name_ru: String,
     name_en: String,
     community: String,
+    head_email: String,
+}
+
+struct OrganizationLine {
+    code: String,
+    kind: String,
+    name: String,
+    head_email: String,
+}
+
+fn kind_name(lang: Lang, kind: &str) -> String {
+    lang.t(&format!("organization-kind-{}", kind.replace('_', "-")))
+}
+
+fn community_choices(catalog: &crate::catalog::CatalogData, lang: Lang) -> Vec<(String, String)> {
+    catalog
+        .communities_sorted(lang)
+        .into_iter()
+        .map(|c| (c.code.clone(), c.names.get(lang).to_string()))
+        .collect()
 }
 
 async fn organizations_page(
@@ -269,7 +293,7 @@ async fn organizations_page(
         return page_error(lang, err);
     }
     let (orgs, catalog) = match (
-        crate::referrals::store::organizations(&state.db).await,
+        store::list_organizations(&state.db).await,
         state.catalog.get(&state.db).await,
     ) {
         (Ok(orgs), Ok(catalog)) => (orgs, catalog),
@@ -286,29 +310,24 @@ async fn organizations_page(
         csrf,
         organizations: orgs
             .into_iter()
-            .map(|o| {
-                let name = lang.pick(&o.names[0], &o.names[1], &o.names[2]).to_string();
-                (
-                    o.code,
-                    lang.t(&format!("organization-kind-{}", o.kind.replace('_', "-"))),
-                    name,
-                )
+            .map(|o| OrganizationLine {
+                name: lang
+                    .pick(
+                        &o.details.names[0],
+                        &o.details.names[1],
+                        &o.details.names[2],
+                    )
+                    .to_string(),
+                kind: kind_name(lang, &o.kind),
+                code: o.code,
+                head_email: o.details.head_email.unwrap_or_default(),
             })
             .collect(),
         kinds: ORGANIZATION_KINDS
             .into_iter()
-            .map(|k| {
-                (
-                    k,
-                    lang.t(&format!("organization-kind-{}", k.replace('_', "-"))),
-                )
-            })
+            .map(|k| (k, kind_name(lang, k)))
             .collect(),
-        communities: catalog
-            .communities_sorted(lang)
-            .into_iter()
-            .map(|c| (c.code.clone(), c.names.get(lang).to_string()))
-            .collect(),
+        communities: community_choices(&catalog, lang),
         v,
         errors: FieldErrors::new(lang, errors),
     };
@@ -351,6 +370,7 @@ async fn create_organization(
         name_ru: form.name_ru.clone(),
         name_en: form.name_en.clone(),
         community: form.community.clone(),
+        head_email: form.head_email.clone(),
     };
     match service::create_organization(&state, &Actor::Staff(&staff.user), input).await {
         Ok(_) => {
@@ -361,4 +381,141 @@ async fn create_organization(
         }
         Err(err) => page_error(lang, err),
     }
+}
+
+#[derive(Template)]
+#[template(path = "accounts/admin_organization.html")]
+struct OrganizationPage {
+    c: Chrome,
+    csrf: String,
+    code: String,
+    name: String,
+    kind: String,
+    communities: Vec<(String, String)>,
+    v: OrganizationForm,
+    saved: bool,
+    errors: FieldErrors,
+}
+
+struct OrganizationView<'a> {
+    code: &'a str,
+    form: OrganizationForm,
+    saved: bool,
+    errors: &'a [FieldError],
+}
+
+/// The edit page of one organization: its current details, or what was just typed.
+async fn organization_page(
+    state: &AppState,
+    lang: Lang,
+    jar: CookieJar,
+    staff: &Staff,
+    view: OrganizationView<'_>,
+) -> Response {
+    if let Err(err) = staff.require(&[Role::Administrator]) {
+        return page_error(lang, err);
+    }
+    let (found, catalog) = match (
+        store::find_organization(&state.db, view.code).await,
+        state.catalog.get(&state.db).await,
+    ) {
+        (Ok(found), Ok(catalog)) => (found, catalog),
+        (Err(err), _) | (_, Err(err)) => return page_error(lang, err),
+    };
+    let Some(org) = found else {
+        return page_error(lang, AppError::NotFound);
+    };
+    let v = if view.errors.is_empty() {
+        OrganizationForm {
+            csrf: String::new(),
+            code: org.code.clone(),
+            kind: org.kind.clone(),
+            name_uk: org.details.names[0].clone(),
+            name_ru: org.details.names[1].clone(),
+            name_en: org.details.names[2].clone(),
+            community: org.details.community.clone().unwrap_or_default(),
+            head_email: org.details.head_email.clone().unwrap_or_default(),
+        }
+    } else {
+        view.form
+    };
+    let (jar, csrf) = csrf::token(state, jar);
+    let path = format!("/staff/admin/organizations/{}", org.code);
+    let page = OrganizationPage {
+        c: Chrome::new(lang, &path, "admin-organization-title").staff(&staff.user, &csrf),
+        csrf,
+        kind: kind_name(lang, &org.kind),
+        name: lang
+            .pick(
+                &org.details.names[0],
+                &org.details.names[1],
+                &org.details.names[2],
+            )
+            .to_string(),
+        code: org.code,
+        communities: community_choices(&catalog, lang),
+        v,
+        saved: view.saved,
+        errors: FieldErrors::new(lang, view.errors),
+    };
+    let status = if view.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    (jar, render(status, &page)).into_response()
+}
+
+async fn organization(
+    State(state): State<AppState>,
+    Locale(lang): Locale,
+    jar: CookieJar,
+    staff: Staff,
+    Path(code): Path<String>,
+) -> Response {
+    let view = OrganizationView {
+        code: &code,
+        form: OrganizationForm::default(),
+        saved: false,
+        errors: &[],
+    };
+    organization_page(&state, lang, jar, &staff, view).await
+}
+
+async fn update_organization(
+    State(state): State<AppState>,
+    Locale(lang): Locale,
+    jar: CookieJar,
+    headers: HeaderMap,
+    staff: Staff,
+    Path(code): Path<String>,
+    Form(form): Form<OrganizationForm>,
+) -> Response {
+    if let Err(err) = staff.require(&[Role::Administrator]) {
+        return page_error(lang, err);
+    }
+    let errors = if csrf::verify(&state, &jar, &headers, &form.csrf) {
+        let changes = OrganizationChanges {
+            name_uk: form.name_uk.clone(),
+            name_ru: form.name_ru.clone(),
+            name_en: form.name_en.clone(),
+            community: form.community.clone(),
+            head_email: form.head_email.clone(),
+        };
+        match service::update_organization(&state, &Actor::Staff(&staff.user), &code, changes).await
+        {
+            Ok(()) => Vec::new(),
+            Err(AppError::Validation(errors)) => errors,
+            Err(err) => return page_error(lang, err),
+        }
+    } else {
+        vec![FieldError::new("name_uk", "form-expired")]
+    };
+    let view = OrganizationView {
+        code: &code,
+        saved: errors.is_empty(),
+        form,
+        errors: &errors,
+    };
+    organization_page(&state, lang, jar, &staff, view).await
 }

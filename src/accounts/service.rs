@@ -76,7 +76,7 @@ pub async fn create_user(state: &AppState, actor: &Actor<'_>, input: NewUser) ->
     }
     let organization = match input.organization.trim() {
         "" => None,
-        code => match store::find_organization_by_code(&state.db, code).await? {
+        code => match store::find_organization(&state.db, code).await? {
             Some(org) => Some(org.id),
             None => {
                 errors.push(FieldError::new(
@@ -428,6 +428,7 @@ pub const ORGANIZATION_KINDS: [&str; 7] = [
     "platform",
 ];
 
+#[derive(Debug, Clone, Default)]
 pub struct NewOrganization {
     pub code: String,
     pub kind: String,
@@ -435,6 +436,69 @@ pub struct NewOrganization {
     pub name_ru: String,
     pub name_en: String,
     pub community: String,
+    /// Where overdue referrals are escalated besides the coordinators; may stay empty.
+    pub head_email: String,
+}
+
+/// What an administrator may change of an existing organization (its code and kind stay).
+#[derive(Debug, Clone, Default)]
+pub struct OrganizationChanges {
+    pub name_uk: String,
+    pub name_ru: String,
+    pub name_en: String,
+    pub community: String,
+    pub head_email: String,
+}
+
+/// Names, community and head e-mail, checked; adds an error per bad field to `errors`.
+async fn checked_details(
+    state: &AppState,
+    details: &OrganizationChanges,
+    errors: &mut Vec<FieldError>,
+) -> AppResult<store::OrganizationDetails> {
+    let mut names: [String; 3] = Default::default();
+    for (i, (field, value)) in [
+        ("name_uk", &details.name_uk),
+        ("name_ru", &details.name_ru),
+        ("name_en", &details.name_en),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let name = crate::intake::model::clean_text(value);
+        if name.is_empty() || name.chars().count() > 200 {
+            errors.push(FieldError::new(field, "error-name-required"));
+        }
+        names[i] = name;
+    }
+    let community = match details.community.trim() {
+        "" => None,
+        code => {
+            let catalog = state.catalog.get(&state.db).await?;
+            match catalog.community(code) {
+                Some(c) => Some(c.code.clone()),
+                None => {
+                    errors.push(FieldError::new("community", "error-community-invalid"));
+                    None
+                }
+            }
+        }
+    };
+    let head_email = match details.head_email.trim() {
+        "" => None,
+        text => {
+            let email = normalize_email(text);
+            if email.is_none() {
+                errors.push(FieldError::new("head_email", "error-email-invalid"));
+            }
+            email
+        }
+    };
+    Ok(store::OrganizationDetails {
+        names,
+        community,
+        head_email,
+    })
 }
 
 pub async fn create_organization(
@@ -454,38 +518,21 @@ pub async fn create_organization(
     if !ORGANIZATION_KINDS.contains(&input.kind.trim()) {
         errors.push(FieldError::new("kind", "error-filter-invalid"));
     }
-    let mut names: [String; 3] = Default::default();
-    for (i, (field, value)) in [
-        ("name_uk", &input.name_uk),
-        ("name_ru", &input.name_ru),
-        ("name_en", &input.name_en),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        let name = crate::intake::model::clean_text(value);
-        if name.is_empty() || name.chars().count() > 200 {
-            errors.push(FieldError::new(field, "error-name-required"));
-        }
-        names[i] = name;
-    }
-    let community = match input.community.trim() {
-        "" => None,
-        code => {
-            let catalog = state.catalog.get(&state.db).await?;
-            match catalog.community(code) {
-                Some(c) => Some(c.code.clone()),
-                None => {
-                    errors.push(FieldError::new("community", "error-community-invalid"));
-                    None
-                }
-            }
-        }
+    let details = OrganizationChanges {
+        name_uk: input.name_uk,
+        name_ru: input.name_ru,
+        name_en: input.name_en,
+        community: input.community,
+        head_email: input.head_email,
     };
+    let details = checked_details(state, &details, &mut errors).await?;
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let after = serde_json::json!({ "code": code, "kind": input.kind.trim(), "name_uk": names[0] });
+    let after = serde_json::json!({
+        "code": code, "kind": input.kind.trim(), "name_uk": details.names[0],
+        "community": details.community, "head_email": details.head_email,
+    });
     let audited = actor.audited(
         state,
         "organization.created",
@@ -499,12 +546,45 @@ pub async fn create_organization(
         store::NewOrganizationRow {
             code,
             kind: input.kind.trim().to_string(),
-            names,
-            community,
+            details,
         },
         audited,
     )
     .await
+}
+
+/// Changes an organization's names, community and head e-mail; an unknown code is `NotFound`.
+pub async fn update_organization(
+    state: &AppState,
+    actor: &Actor<'_>,
+    code: &str,
+    changes: OrganizationChanges,
+) -> AppResult<()> {
+    let Some(current) = store::find_organization(&state.db, code).await? else {
+        return Err(AppError::NotFound);
+    };
+    let mut errors = Vec::new();
+    let details = checked_details(state, &changes, &mut errors).await?;
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let describe = |d: &store::OrganizationDetails| {
+        serde_json::json!({
+            "name_uk": d.names[0], "name_ru": d.names[1], "name_en": d.names[2],
+            "community": d.community, "head_email": d.head_email,
+        })
+    };
+    let audited = actor.audited(
+        state,
+        "organization.updated",
+        "organization",
+        &current.code,
+        Some(describe(&current.details)),
+        Some(describe(&details)),
+    );
+    store::update_organization(&state.db, current.id, details, audited).await?;
+    state.catalog.invalidate();
+    Ok(())
 }
 
 #[cfg(test)]

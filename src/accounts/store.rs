@@ -285,38 +285,6 @@ pub async fn delete_session(db: &Db, token_hash: Vec<u8>) -> AppResult<()> {
     })
 }
 
-#[derive(Debug, Clone)]
-pub struct OrganizationRow {
-    pub id: Uuid,
-    pub code: String,
-    pub kind: String,
-    pub name_uk: String,
-    pub name_ru: String,
-    pub name_en: String,
-}
-
-pub async fn find_organization_by_code(db: &Db, code: &str) -> AppResult<Option<OrganizationRow>> {
-    db_read!(db, |pool| {
-        let row = sqlx::query(
-            "SELECT id, code, kind, name_uk, name_ru, name_en FROM organizations WHERE code = $1",
-        )
-        .bind(code)
-        .fetch_optional(pool)
-        .await?;
-        Ok(match row {
-            Some(row) => Some(OrganizationRow {
-                id: row.try_get("id")?,
-                code: row.try_get("code")?,
-                kind: row.try_get("kind")?,
-                name_uk: row.try_get("name_uk")?,
-                name_ru: row.try_get("name_ru")?,
-                name_en: row.try_get("name_en")?,
-            }),
-            None => None,
-        })
-    })
-}
-
 /// Enables or disables an account; disabling ends its sessions.
 pub async fn set_active(db: &Db, id: Uuid, active: bool, audited: Audited) -> AppResult<()> {
     let now = OffsetDateTime::now_utc();
@@ -384,8 +352,103 @@ pub async fn list_users(db: &Db) -> AppResult<Vec<UserListRow>> {
 pub struct NewOrganizationRow {
     pub code: String,
     pub kind: String,
+    pub details: OrganizationDetails,
+}
+
+/// What can change of an organization after it was created.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrganizationDetails {
     pub names: [String; 3],
     pub community: Option<String>,
+    pub head_email: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct OrganizationRow {
+    pub id: Uuid,
+    pub code: String,
+    pub kind: String,
+    pub details: OrganizationDetails,
+}
+
+/// An organization as the database holds it, read the same way on both engines.
+#[derive(sqlx::FromRow)]
+struct OrganizationRecord {
+    id: Uuid,
+    code: String,
+    kind: String,
+    name_uk: String,
+    name_ru: String,
+    name_en: String,
+    community_code: Option<String>,
+    head_email: Option<String>,
+}
+
+impl From<OrganizationRecord> for OrganizationRow {
+    fn from(r: OrganizationRecord) -> Self {
+        OrganizationRow {
+            id: r.id,
+            code: r.code,
+            kind: r.kind,
+            details: OrganizationDetails {
+                names: [r.name_uk, r.name_ru, r.name_en],
+                community: r.community_code,
+                head_email: r.head_email,
+            },
+        }
+    }
+}
+
+const ORGANIZATION_COLUMNS: &str = "SELECT id, code, kind, name_uk, name_ru, name_en, community_code, head_email FROM organizations";
+
+/// Every organization, the platform's own included, by kind and code.
+pub async fn list_organizations(db: &Db) -> AppResult<Vec<OrganizationRow>> {
+    db_read!(db, |pool| {
+        let rows: Vec<OrganizationRecord> = sqlx::query_as(const_format::concatcp!(
+            ORGANIZATION_COLUMNS,
+            " ORDER BY kind, code"
+        ))
+        .fetch_all(pool)
+        .await?;
+        Ok(rows.into_iter().map(OrganizationRow::from).collect())
+    })
+}
+
+pub async fn find_organization(db: &Db, code: &str) -> AppResult<Option<OrganizationRow>> {
+    db_read!(db, |pool| {
+        let row: Option<OrganizationRecord> = sqlx::query_as(const_format::concatcp!(
+            ORGANIZATION_COLUMNS,
+            " WHERE code = $1"
+        ))
+        .bind(code)
+        .fetch_optional(pool)
+        .await?;
+        Ok(row.map(OrganizationRow::from))
+    })
+}
+
+pub async fn update_organization(
+    db: &Db,
+    id: Uuid,
+    details: OrganizationDetails,
+    audited: Audited,
+) -> AppResult<()> {
+    db_write!(db, |conn| {
+        sqlx::query(
+            "UPDATE organizations SET name_uk = $1, name_ru = $2, name_en = $3, \
+             community_code = $4, head_email = $5 WHERE id = $6",
+        )
+        .bind(&details.names[0])
+        .bind(&details.names[1])
+        .bind(&details.names[2])
+        .bind(&details.community)
+        .bind(&details.head_email)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+        crate::append_audited!(conn, audited);
+        Ok(())
+    })
 }
 
 pub async fn insert_organization(
@@ -397,16 +460,18 @@ pub async fn insert_organization(
     let id = Uuid::now_v7();
     db_write!(db, |conn| {
         let inserted: Option<Uuid> = sqlx::query_scalar(
-            "INSERT INTO organizations (id, code, kind, name_uk, name_ru, name_en, community_code, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (code) DO NOTHING RETURNING id",
+            "INSERT INTO organizations (id, code, kind, name_uk, name_ru, name_en, community_code, \
+             head_email, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+             ON CONFLICT (code) DO NOTHING RETURNING id",
         )
         .bind(id)
         .bind(&org.code)
         .bind(&org.kind)
-        .bind(&org.names[0])
-        .bind(&org.names[1])
-        .bind(&org.names[2])
-        .bind(&org.community)
+        .bind(&org.details.names[0])
+        .bind(&org.details.names[1])
+        .bind(&org.details.names[2])
+        .bind(&org.details.community)
+        .bind(&org.details.head_email)
         .bind(now)
         .fetch_optional(&mut *conn)
         .await?;

@@ -4,6 +4,7 @@
 pub mod data;
 mod store;
 
+use futures_util::StreamExt;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use time::{Duration, OffsetDateTime};
@@ -68,107 +69,138 @@ pub async fn load(state: &AppState, reports: usize) -> AppResult<DemoSummary> {
         });
     }
     let prefix = state.reference_prefix(&*state.catalog.get(&state.db).await?);
-    let mut rng = StdRng::seed_from_u64(2026);
     let now = OffsetDateTime::now_utc();
+    // Reports are written by many tasks at once, so that the group-commit writer (or PostgreSQL's
+    // connections) can take them in batches: a million demo cases load in minutes, not hours.
+    // Each report draws from its own seeded generator, so the demo is the same whatever the order.
+    let mut added = futures_util::stream::iter(0..reports)
+        .map(|n| add_report(state, prefix.clone(), n, now))
+        .buffer_unordered(CONCURRENT_WRITES);
     let mut sample_receipts = Vec::new();
-    for i in 0..reports {
-        let story = &data::STORIES[rng.random_range(0..data::STORIES.len())];
-        let community = pick_community(&mut rng);
-        let created_at = now - Duration::minutes(rng.random_range(30..365 * 24 * 60));
-        let occurred_at = created_at - Duration::minutes(rng.random_range(10..72 * 60));
-        let has_contact = rng.random_bool(0.4);
-        let contact = has_contact.then(|| {
-            format!(
-                "+380 {} {:03} {:02} {:02}",
-                [50, 66, 67, 68, 73, 93, 95, 97, 99][rng.random_range(0..9)],
-                rng.random_range(0..1000),
-                rng.random_range(0..100),
-                rng.random_range(0..100)
-            )
-        });
-        let receipt = Receipt::random();
-        let (lat, lon) = (
-            community.lat + rng.random_range(-0.02..0.02),
-            community.lon + rng.random_range(-0.03..0.03),
-        );
-        let row = NewReportRow {
-            search_text: crate::search::search_text(&[
-                Some(story.description),
-                story.place,
-                story.involved,
-            ]),
-            id: Uuid::now_v7(),
-            kind: ReportKind::from_code(story.kind).unwrap_or(ReportKind::Other),
-            category: story.category.to_string(),
-            community: community.code.to_string(),
-            place: story.place.map(str::to_string),
-            lat: rng.random_bool(0.5).then_some(lat),
-            lon: None,
-            occurred_at: Some(occurred_at),
-            description: story.description.to_string(),
-            involved_unit: story.involved.map(str::to_string),
-            involved_badge: None,
-            witnesses_sealed: rng.random_bool(0.1).then(|| {
-                state
-                    .keys
-                    .seal(SEAL_WITNESSES, b"Neighbour from the same building")
-            }),
-            contact_sealed: contact
-                .as_ref()
-                .map(|c| state.keys.seal(SEAL_CONTACT, c.as_bytes())),
-            consent_contact: has_contact && rng.random_bool(0.8),
-            consent_publish: rng.random_bool(0.5),
-            channel: ["web", "web", "web", "api", "api", "phone"][rng.random_range(0..6)],
-            language: lang_code(story.lang),
-            receipt_hash: receipt.hash(&state.keys).to_vec(),
-            idempotency_hash: None,
-            fingerprint: None,
-            created_at,
-            attachments: Vec::new(),
-        };
-        let row = NewReportRow {
-            lon: row.lat.map(|_| lon),
-            ..row
-        };
-        let id = row.id;
-        let Inserted::New { reference } = insert_report(&state.db, prefix.clone(), row).await?
-        else {
-            continue;
-        };
-        if i < 3 {
-            sample_receipts.push((reference, receipt.display()));
-        }
-        let path = status_path(&mut rng);
-        let mut at = created_at;
-        let mut history = Vec::new();
-        for status in path.iter().skip(1) {
-            at += Duration::hours(rng.random_range(2..24 * 10));
-            if at > now {
-                break;
-            }
-            history.push((*status, at));
-        }
-        let mut updates = Vec::new();
-        for (status, at) in &history {
-            if matches!(
-                status,
-                Status::Referred | Status::Responded | Status::Closed
-            ) {
-                let update = &data::PUBLIC_UPDATES[rng.random_range(0..data::PUBLIC_UPDATES.len())];
-                updates.push((
-                    update.get(lang_of(story.lang)).to_string(),
-                    *at + Duration::minutes(5),
-                ));
+    let mut done = 0usize;
+    while let Some(result) = added.next().await {
+        if let Some((n, reference, receipt)) = result? {
+            if n < 3 {
+                sample_receipts.push((reference, receipt));
             }
         }
-        let mut messages = Vec::new();
-        if rng.random_bool(0.2) {
-            let question = &data::STAFF_MESSAGES[rng.random_range(0..data::STAFF_MESSAGES.len())];
-            let asked = created_at + Duration::hours(rng.random_range(1..48));
-            if asked < now {
-                messages.push((false, question.get(lang_of(story.lang)).to_string(), asked));
-            }
+        done += 1;
+        if done.is_multiple_of(PROGRESS_EVERY) {
+            eprintln!("{done} of {reports} demo reports added");
         }
+    }
+    sample_receipts.sort();
+    // Staff can find the demo cases by text straight away.
+    crate::search::index::catch_up(&state.db).await?;
+    Ok(DemoSummary {
+        reports_added: reports,
+        sample_receipts,
+    })
+}
+
+const CONCURRENT_WRITES: usize = 64;
+const PROGRESS_EVERY: usize = 100_000;
+
+/// Adds demo report number `n` with its past (status history, public updates, a question from
+/// staff); returns its reference and receipt.
+async fn add_report(
+    state: &AppState,
+    prefix: String,
+    n: usize,
+    now: OffsetDateTime,
+) -> AppResult<Option<(usize, String, String)>> {
+    let mut rng = StdRng::seed_from_u64(2026 ^ (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let story = &data::STORIES[rng.random_range(0..data::STORIES.len())];
+    let community = pick_community(&mut rng);
+    let created_at = now - Duration::minutes(rng.random_range(30..365 * 24 * 60));
+    let occurred_at = created_at - Duration::minutes(rng.random_range(10..72 * 60));
+    let has_contact = rng.random_bool(0.4);
+    let contact = has_contact.then(|| {
+        format!(
+            "+380 {} {:03} {:02} {:02}",
+            [50, 66, 67, 68, 73, 93, 95, 97, 99][rng.random_range(0..9)],
+            rng.random_range(0..1000),
+            rng.random_range(0..100),
+            rng.random_range(0..100)
+        )
+    });
+    let receipt = Receipt::random();
+    let located = rng.random_bool(0.5);
+    let (lat, lon) = (
+        community.lat + rng.random_range(-0.02..0.02),
+        community.lon + rng.random_range(-0.03..0.03),
+    );
+    let row = NewReportRow {
+        search_text: crate::search::search_text(&[
+            Some(story.description),
+            story.place,
+            story.involved,
+        ]),
+        id: Uuid::now_v7(),
+        kind: ReportKind::from_code(story.kind).unwrap_or(ReportKind::Other),
+        category: story.category.to_string(),
+        community: community.code.to_string(),
+        place: story.place.map(str::to_string),
+        lat: located.then_some(lat),
+        lon: located.then_some(lon),
+        occurred_at: Some(occurred_at),
+        description: story.description.to_string(),
+        involved_unit: story.involved.map(str::to_string),
+        involved_badge: None,
+        witnesses_sealed: rng.random_bool(0.1).then(|| {
+            state
+                .keys
+                .seal(SEAL_WITNESSES, b"Neighbour from the same building")
+        }),
+        contact_sealed: contact
+            .as_ref()
+            .map(|c| state.keys.seal(SEAL_CONTACT, c.as_bytes())),
+        consent_contact: has_contact && rng.random_bool(0.8),
+        consent_publish: rng.random_bool(0.5),
+        channel: ["web", "web", "web", "api", "api", "phone"][rng.random_range(0..6)],
+        language: lang_code(story.lang),
+        receipt_hash: receipt.hash(&state.keys).to_vec(),
+        idempotency_hash: None,
+        fingerprint: None,
+        created_at,
+        attachments: Vec::new(),
+    };
+    let id = row.id;
+    let Inserted::New { reference } = insert_report(&state.db, prefix, row).await? else {
+        return Ok(None);
+    };
+    let path = status_path(&mut rng);
+    let mut at = created_at;
+    let mut history = Vec::new();
+    for status in path.iter().skip(1) {
+        at += Duration::hours(rng.random_range(2..24 * 10));
+        if at > now {
+            break;
+        }
+        history.push((*status, at));
+    }
+    let mut updates = Vec::new();
+    for (status, at) in &history {
+        if matches!(
+            status,
+            Status::Referred | Status::Responded | Status::Closed
+        ) {
+            let update = &data::PUBLIC_UPDATES[rng.random_range(0..data::PUBLIC_UPDATES.len())];
+            updates.push((
+                update.get(lang_of(story.lang)).to_string(),
+                *at + Duration::minutes(5),
+            ));
+        }
+    }
+    let mut messages = Vec::new();
+    if rng.random_bool(0.2) {
+        let question = &data::STAFF_MESSAGES[rng.random_range(0..data::STAFF_MESSAGES.len())];
+        let asked = created_at + Duration::hours(rng.random_range(1..48));
+        if asked < now {
+            messages.push((false, question.get(lang_of(story.lang)).to_string(), asked));
+        }
+    }
+    if !history.is_empty() || !messages.is_empty() {
         store::apply_history(
             &state.db,
             id,
@@ -179,10 +211,7 @@ pub async fn load(state: &AppState, reports: usize) -> AppResult<DemoSummary> {
         )
         .await?;
     }
-    Ok(DemoSummary {
-        reports_added: reports,
-        sample_receipts,
-    })
+    Ok(Some((n, reference, receipt.display())))
 }
 
 fn lang_code(lang: &str) -> &'static str {

@@ -1,16 +1,21 @@
-//! Searching cases: for coordinators and hotline operators (who find earlier calls).
+//! Searching cases: for coordinators, hotline operators (who find earlier calls) and agency
+//! officers, whose search only ever reaches the cases referred to their organization.
 
 use time::{Date, OffsetDateTime};
 
 use super::model::terms;
-use super::store::{self, Filters};
+use super::store::{self, Filters, Found};
 use crate::accounts::{Role, Staff};
-use crate::cases::store::QueueRow;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::intake::model::Status;
 use crate::state::AppState;
 
-const SEARCHERS: &[Role] = &[Role::Coordinator, Role::Operator, Role::Administrator];
+pub const SEARCHERS: &[Role] = &[
+    Role::Coordinator,
+    Role::Operator,
+    Role::Administrator,
+    Role::Officer,
+];
 pub const PAGE_SIZE: i64 = 50;
 
 /// The filters as typed in the search form.
@@ -46,7 +51,7 @@ impl SearchInput {
 }
 
 pub struct Results {
-    pub rows: Vec<QueueRow>,
+    pub rows: Vec<Found>,
     pub page: i64,
     pub has_next: bool,
 }
@@ -72,6 +77,10 @@ pub async fn search(state: &AppState, staff: &Staff, input: &SearchInput) -> App
         terms: terms(&input.q),
         ..Default::default()
     };
+    if staff.user.role == Role::Officer {
+        // An officer without an organization finds nothing rather than everything.
+        filters.referred_to = Some(staff.user.organization_id.ok_or(AppError::Forbidden)?);
+    }
     let reference = input.reference.trim().to_uppercase();
     if !reference.is_empty() {
         filters.reference = Some(reference);
@@ -94,7 +103,8 @@ pub async fn search(state: &AppState, staff: &Staff, input: &SearchInput) -> App
             None => errors.push(FieldError::new("community", "error-community-invalid")),
         }
     }
-    if !input.organization.trim().is_empty() {
+    // Officers see only their own organization's referrals, so they do not filter by another's.
+    if !input.organization.trim().is_empty() && filters.referred_to.is_none() {
         let organizations = crate::referrals::store::organizations(&state.db).await?;
         match organizations
             .iter()

@@ -24,22 +24,39 @@ pub struct Filters {
     pub organization: Option<Uuid>,
     pub from: Option<OffsetDateTime>,
     pub until: Option<OffsetDateTime>,
+    /// An officer's organization: only cases referred to it are found, each with that
+    /// organization's newest referral (the officer's way into the case).
+    pub referred_to: Option<Uuid>,
+}
+
+/// A case found, with the searching officer's referral when the search was scoped.
+pub struct Found {
+    pub case: QueueRow,
+    pub referral: Option<Uuid>,
 }
 
 /// One page of matching cases, newest first; `limit + 1` rows are asked for so the caller knows
 /// whether a next page exists without counting every match.
-pub async fn search(
-    db: &Db,
-    filters: &Filters,
-    limit: i64,
-    offset: i64,
-) -> AppResult<Vec<QueueRow>> {
+pub async fn search(db: &Db, filters: &Filters, limit: i64, offset: i64) -> AppResult<Vec<Found>> {
     let sqlite = matches!(db, Db::Sqlite(_));
     db_read!(db, |pool| {
         let mut q = QueryBuilder::new(
             "SELECT r.id, r.reference, r.kind, r.category_code, r.community_code, r.status, \
-             r.urgency, r.channel, r.created_at FROM reports r WHERE 1 = 1",
+             r.urgency, r.channel, r.created_at",
         );
+        if let Some(organization) = filters.referred_to {
+            q.push(
+                ", (SELECT f.id FROM referrals f WHERE f.report_id = r.id AND f.organization_id = ",
+            )
+            .push_bind(organization)
+            .push(" ORDER BY f.created_at DESC LIMIT 1) AS referral_id");
+        }
+        q.push(" FROM reports r WHERE 1 = 1");
+        if let Some(organization) = filters.referred_to {
+            q.push(" AND EXISTS (SELECT 1 FROM referrals f WHERE f.report_id = r.id AND f.organization_id = ")
+                .push_bind(organization)
+                .push(")");
+        }
         if !filters.terms.is_empty() {
             if sqlite {
                 q.push(" AND r.rowid IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH ");
@@ -88,7 +105,11 @@ pub async fn search(
             let kind: String = row.try_get("kind")?;
             let status: String = row.try_get("status")?;
             let urgency: String = row.try_get("urgency")?;
-            out.push(QueueRow {
+            let referral = match filters.referred_to {
+                Some(_) => row.try_get("referral_id")?,
+                None => None,
+            };
+            let case = QueueRow {
                 id: row.try_get("id")?,
                 reference: row.try_get("reference")?,
                 kind: ReportKind::from_code(&kind).unwrap_or(ReportKind::Other),
@@ -98,7 +119,8 @@ pub async fn search(
                 urgency: Urgency::from_code(&urgency).unwrap_or(Urgency::Normal),
                 channel: row.try_get("channel")?,
                 created_at: row.try_get("created_at")?,
-            });
+            };
+            out.push(Found { case, referral });
         }
         Ok(out)
     })

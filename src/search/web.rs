@@ -23,6 +23,8 @@ pub fn routes() -> Router<AppState> {
 
 struct Line {
     reference: String,
+    /// The case page, or for an officer their referral's page.
+    link: String,
     received: String,
     status_code: &'static str,
     status: String,
@@ -40,6 +42,8 @@ struct SearchPage {
     categories: Vec<(String, String)>,
     communities: Vec<(String, String)>,
     organizations: Vec<(String, String)>,
+    /// Officers' searches are already limited to their organization.
+    by_organization: bool,
     searched: bool,
     lines: Vec<Line>,
     page: i64,
@@ -106,13 +110,7 @@ async fn search(
     let result = if searched {
         service::search(&state, &staff, &input).await.map(Some)
     } else {
-        staff
-            .require(&[
-                crate::accounts::Role::Coordinator,
-                crate::accounts::Role::Operator,
-                crate::accounts::Role::Administrator,
-            ])
-            .map(|_| None)
+        staff.require(service::SEARCHERS).map(|_| None)
     };
     match result {
         Ok(Some(results)) => {
@@ -121,7 +119,12 @@ async fn search(
             lines = results
                 .rows
                 .iter()
-                .map(|r| Line {
+                .map(|found| (&found.case, found.referral))
+                .map(|(r, referral)| Line {
+                    link: match referral {
+                        Some(id) => format!("/staff/referrals/{id}"),
+                        None => format!("/staff/cases/{}", r.reference),
+                    },
                     reference: r.reference.clone(),
                     received: state.format_local(r.created_at),
                     status_code: r.status.code(),
@@ -169,6 +172,7 @@ async fn search(
             })
             .map(|(name, code)| (code, name))
             .collect(),
+        by_organization: staff.user.role != crate::accounts::Role::Officer,
         searched,
         lines,
         page,

@@ -215,7 +215,7 @@ async fn access_matrix(engine: Engine) {
             false,
             "/staff/search?q=detained".into(),
             vec![],
-            [Allowed, Allowed, Allowed, Forbidden, Forbidden, Forbidden],
+            [Allowed, Allowed, Allowed, Allowed, Allowed, Forbidden],
         ),
         (
             "hotline",
@@ -259,6 +259,28 @@ async fn access_matrix(engine: Engine) {
             false,
             "/staff/admin/organizations".into(),
             vec![],
+            [
+                Allowed, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden,
+            ],
+        ),
+        (
+            "organization page",
+            false,
+            "/staff/admin/organizations/kramatorsk_rup".into(),
+            vec![],
+            [
+                Allowed, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden,
+            ],
+        ),
+        (
+            "edit organization",
+            true,
+            "/staff/admin/organizations/ombudsman_donetsk".into(),
+            vec![
+                ("name_uk", "Омбудсман"),
+                ("name_ru", "Омбудсмен"),
+                ("name_en", "Ombudsman"),
+            ],
             [
                 Allowed, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden,
             ],

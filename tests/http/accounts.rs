@@ -371,6 +371,70 @@ async fn administrator_manages_organizations_and_users(engine: Engine) {
             .contains("Lyman Police Department")
     );
 
+    // Its head's e-mail (where overdue referrals are escalated) is set on its own page; a bad
+    // address is explained and changes nothing.
+    let org_url = app.url("/staff/admin/organizations/lyman_police?lang=en");
+    let org_page = admin
+        .get(&org_url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(org_page.contains("value=\"Lyman Police Department\""));
+    let edit = |head_email: &'static str| {
+        admin.post(&org_url).form(&[
+            ("csrf", hidden(&org_page, "csrf")),
+            ("name_uk", "Лиманський відділ поліції".into()),
+            ("name_ru", "Лиманский отдел полиции".into()),
+            ("name_en", "Lyman Police Department No. 1".into()),
+            ("community", "lyman".into()),
+            ("head_email", head_email.into()),
+        ])
+    };
+    let bad = edit("head at lyman").send().await.unwrap();
+    assert_eq!(bad.status(), 422);
+    assert!(bad.text().await.unwrap().contains("e-mail address"));
+    let org = mistok::accounts::store::find_organization(&app.state.db, "lyman_police")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(org.details.head_email, None);
+    assert_eq!(org.details.names[2], "Lyman Police Department");
+    let saved = edit("Head@Lyman.example.org").send().await.unwrap();
+    assert_eq!(saved.status(), 200);
+    assert!(saved.text().await.unwrap().contains("Changes saved"));
+    let org = mistok::accounts::store::find_organization(&app.state.db, "lyman_police")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        org.details.head_email.as_deref(),
+        Some("head@lyman.example.org")
+    );
+    assert_eq!(org.details.names[2], "Lyman Police Department No. 1");
+    let list = admin
+        .get(app.url("/staff/admin/organizations?lang=en"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains("head@lyman.example.org"));
+    let missing = admin
+        .get(app.url("/staff/admin/organizations/atlantis_police"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+    let changes = mistok::audit::store::history(&app.state.db, "organization", "lyman_police")
+        .await
+        .unwrap();
+    let actions: Vec<&str> = changes.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["organization.created", "organization.updated"]);
+
     // A new officer of that organization, with a temporary password shown once.
     let users = admin
         .get(app.url("/staff/admin/users?lang=en"))

@@ -358,6 +358,21 @@ async fn referral_across_agencies(engine: Engine) {
         "shared contact visible"
     );
     assert!(page.contains("Please check the detention"));
+    // Their search finds it by its words and leads to their referral, not the coordinator's page.
+    let search = police
+        .get(app.url("/staff/search?q=lawyer&lang=en"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(search.contains(&format!("href=\"{referral_path}\"")));
+    assert!(!search.contains(&format!("/staff/cases/{reference}")));
+    assert!(
+        !search.contains("f-organization"),
+        "no filter by another agency"
+    );
 
     // Another agency's officer neither lists it nor opens it by its address.
     let city = signed_in(
@@ -674,15 +689,14 @@ async fn search_finds_parts_of_words(engine: Engine) {
     assert!(
         html.contains("Enter a date as YYYY-MM-DD") && html.contains("There is no such community")
     );
-    // Officers work from their referrals, not the whole register.
+    // An officer's search reaches only what was referred to their organization: none of these.
     let officer = signed_in(&app, "officer@example.org", "officer", "kramatorsk_rup").await;
-    assert_eq!(
-        officer
-            .get(app.url("/staff/search?q=test"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        403
-    );
+    let r = officer
+        .get(app.url("/staff/search?q=%D0%B1%D0%BB%D0%BE%D0%BA%D0%BF%D0%BE%D1%81%D1%82&lang=en"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(found(&html).is_empty() && html.contains("Nothing found"));
 }

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Staff-side benchmark on a large store: loads N demo cases (default 1,000,000) into a fresh
+# store, creates a coordinator, starts a release server and times queue pages and searches
+# (benches/cases_load.rs). Usage: bash benches/cases.sh [sqlite|postgres] [cases] [rounds]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+engine=${1:-sqlite}
+cases=${2:-1000000}
+rounds=${3:-40}
+port=18089
+dir=$(mktemp -d)
+db_url=""
+if [ "$engine" = postgres ]; then
+  name="mistok_bench_cases_$$"
+  psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $name" postgres
+  db_url="postgres://postgres@127.0.0.1:5432/$name"
+fi
+server=""
+cleanup() {
+  [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
+  rm -rf "$dir"
+  if [ -n "${name:-}" ]; then psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $name WITH (FORCE)" postgres; fi
+}
+trap cleanup EXIT
+cargo build --release --quiet
+cargo bench --bench cases_load --no-run --quiet
+export MISTOK_DATABASE_URL="$db_url" MISTOK_LOG=warn
+started=$(date +%s)
+target/release/mistok demo --data-dir "$dir" --reports "$cases" | grep -v receipt
+echo "loaded $cases cases in $(( $(date +%s) - started )) s"
+echo "bench passphrase 2026" | target/release/mistok admin --data-dir "$dir" create-user \
+  --email bench.coordinator@example.org --name "Bench Coordinator" --role coordinator
+if [ "$engine" = postgres ]; then
+  psql -h 127.0.0.1 -U postgres -qc "VACUUM ANALYZE" "$name"
+fi
+target/release/mistok serve --data-dir "$dir" --listen 127.0.0.1:$port &
+server=$!
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+echo "engine: $engine, cases: $cases"
+cargo bench --bench cases_load --quiet -- --url "http://127.0.0.1:$port" --rounds "$rounds"

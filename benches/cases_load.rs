@@ -1,0 +1,199 @@
+//! Staff-side timings on a large store: a coordinator signs in (password and TOTP, as a person
+//! would) and opens queue pages and searches one after another; prints the median and 90th
+//! percentile of each, with how many cases the page listed.
+//!
+//! Run through `benches/cases.sh`, which loads a million demo cases into a fresh store first:
+//!     bash benches/cases.sh              # SQLite, 1,000,000 cases
+//!     bash benches/cases.sh postgres     # PostgreSQL
+//! or against a running server with an existing coordinator account:
+//!     cargo bench --bench cases_load -- --url URL --email E --password P
+
+use std::time::{Duration, Instant};
+
+struct Options {
+    url: String,
+    email: String,
+    password: String,
+    rounds: usize,
+}
+
+fn options() -> Options {
+    let mut o = Options {
+        url: "http://127.0.0.1:8080".into(),
+        email: "bench.coordinator@example.org".into(),
+        password: "bench passphrase 2026".into(),
+        rounds: 40,
+    };
+    let args: Vec<String> = std::env::args().collect();
+    let mut i = 1;
+    while i < args.len() {
+        let value = args.get(i + 1).cloned().unwrap_or_default();
+        match args[i].as_str() {
+            "--url" => o.url = value,
+            "--email" => o.email = value,
+            "--password" => o.password = value,
+            "--rounds" => o.rounds = value.parse().expect("--rounds N"),
+            _ => {
+                i += 1;
+                continue;
+            }
+        }
+        i += 2;
+    }
+    o
+}
+
+/// The value of a hidden form field in a page.
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).expect("hidden field") + marker.len();
+    html[start..start + html[start..].find('"').expect("closing quote")].to_string()
+}
+
+async fn sign_in(client: &reqwest::Client, o: &Options) {
+    let page = |path: &str| {
+        let url = format!("{}{path}", o.url);
+        async move {
+            let r = client.get(url).send().await.expect("page");
+            r.text().await.expect("page text")
+        }
+    };
+    let login = page("/staff/login").await;
+    let r = client
+        .post(format!("{}/staff/login", o.url))
+        .form(&[
+            ("csrf", hidden(&login, "csrf").as_str()),
+            ("email", o.email.as_str()),
+            ("password", o.password.as_str()),
+        ])
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(
+        r.headers()["location"],
+        "/staff/two-factor",
+        "password accepted"
+    );
+    let enroll = page("/staff/two-factor").await;
+    let start = enroll.find("class=\"secret\">").expect("TOTP secret shown") + 15;
+    let secret = &enroll[start..start + enroll[start..].find('<').expect("secret end")];
+    let bytes = totp_rs::Secret::Encoded(secret.to_string())
+        .to_bytes()
+        .expect("base32 secret");
+    let totp = totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes, None, "b".into())
+        .expect("totp");
+    let r = client
+        .post(format!("{}/staff/two-factor", o.url))
+        .form(&[
+            ("csrf", hidden(&enroll, "csrf").as_str()),
+            ("code", totp.generate_current().expect("clock").as_str()),
+        ])
+        .send()
+        .await
+        .expect("second factor");
+    assert_eq!(r.headers()["location"], "/staff", "signed in");
+}
+
+/// Times `rounds` sequential GETs of `path`; returns the sorted latencies and the rows listed.
+async fn time_page(client: &reqwest::Client, url: &str, rounds: usize) -> (Vec<Duration>, usize) {
+    let mut rows = 0;
+    let mut latencies = Vec::with_capacity(rounds);
+    for round in 0..rounds + 3 {
+        let sent = Instant::now();
+        let r = client.get(url).send().await.expect("request");
+        let status = r.status();
+        let body = r.text().await.expect("body");
+        let took = sent.elapsed();
+        assert_eq!(status, 200, "{url} answered {status}");
+        rows = body.matches("<tr><td><a href=").count();
+        // The first three warm the caches, as a coordinator's second look would.
+        if round >= 3 {
+            latencies.push(took);
+        }
+    }
+    latencies.sort();
+    (latencies, rows)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+#[tokio::main]
+async fn main() {
+    let o = options();
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    sign_in(&client, &o).await;
+    // A real reference to look up: the newest case in the queue.
+    let queue = client
+        .get(format!("{}/staff/cases?status=received", o.url))
+        .send()
+        .await
+        .expect("queue")
+        .text()
+        .await
+        .expect("queue text");
+    let marker = "<a href=\"/staff/cases/";
+    let start = queue.find(marker).expect("a case in the queue") + marker.len();
+    let reference = &queue[start..start + queue[start..].find('"').expect("href end")];
+    let month = time::OffsetDateTime::now_utc().date() - time::Duration::days(60);
+    let month_from = format!("{}-{:02}-01", month.year(), u8::from(month.month()));
+    let month_to = format!(
+        "{}-{:02}-{:02}",
+        month.year(),
+        u8::from(month.month()),
+        month.month().length(month.year())
+    );
+    let scenarios: Vec<(&str, String)> = vec![
+        ("queue: new reports", "/staff/cases?status=received".into()),
+        ("queue: triaged", "/staff/cases?status=triaged".into()),
+        ("queue: in progress", "/staff/cases?status=in_progress".into()),
+        ("queue: closed", "/staff/cases?status=closed".into()),
+        ("queue: new, page 50", "/staff/cases?status=received&page=50".into()),
+        ("search: reference", format!("/staff/search?reference={reference}")),
+        // "ліхтар" (street light) is in a few stories; "поліці" (police) in many.
+        ("search: text, one story's word", "/staff/search?q=%D0%BB%D1%96%D1%85%D1%82%D0%B0%D1%80".into()),
+        ("search: text, common word", "/staff/search?q=%D0%BF%D0%BE%D0%BB%D1%96%D1%86%D1%96".into()),
+        ("search: text, no match", "/staff/search?q=zzqqxx".into()),
+        // "телефон забрали" (took the phone): two words, both must match.
+        (
+            "search: text, two words",
+            "/staff/search?q=%D1%82%D0%B5%D0%BB%D0%B5%D1%84%D0%BE%D0%BD+%D0%B7%D0%B0%D0%B1%D1%80%D0%B0%D0%BB%D0%B8".into(),
+        ),
+        (
+            "search: text + community",
+            "/staff/search?q=%D0%BF%D0%BE%D0%BB%D1%96%D1%86%D1%96&community=kramatorsk".into(),
+        ),
+        (
+            "search: category + community + month",
+            format!("/staff/search?category=street_lighting&community=sloviansk&from={month_from}&to={month_to}"),
+        ),
+        ("search: status + month", format!("/staff/search?status=responded&from={month_from}&to={month_to}")),
+        ("search: text, page 20", "/staff/search?q=%D0%BF%D0%BE%D0%BB%D1%96%D1%86%D1%96&page=20".into()),
+    ];
+    println!(
+        "{:<40} {:>9} {:>9} {:>6}",
+        "page", "median ms", "p90 ms", "rows"
+    );
+    let mut medians = Vec::new();
+    for (name, path) in &scenarios {
+        let (latencies, rows) = time_page(&client, &format!("{}{path}", o.url), o.rounds).await;
+        let median = percentile(&latencies, 0.5);
+        medians.push(median);
+        println!(
+            "{name:<40} {median:>9.1} {:>9.1} {rows:>6}",
+            percentile(&latencies, 0.9)
+        );
+    }
+    medians.sort_by(f64::total_cmp);
+    println!(
+        "slowest median: {:.1} ms ({} rounds per page after 3 warm-up requests)",
+        medians.last().copied().unwrap_or_default(),
+        o.rounds
+    );
+}
