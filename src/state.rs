@@ -90,6 +90,17 @@ impl AppState {
     }
 
     /// A moment shown in the platform's time zone, e.g. `26.11.2026 14:05`.
+    /// The day only, in the platform's time zone (`26.11.2026`): public pages say no more.
+    pub fn format_local_date(&self, at: time::OffsetDateTime) -> String {
+        let local = at.to_offset(self.local_offset(at));
+        format!(
+            "{:02}.{:02}.{}",
+            local.day(),
+            u8::from(local.month()),
+            local.year()
+        )
+    }
+
     pub fn format_local(&self, at: time::OffsetDateTime) -> String {
         let local = at.to_offset(self.local_offset(at));
         format!(

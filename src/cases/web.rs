@@ -192,6 +192,17 @@ struct CasePage {
     default_due: String,
     errors: FieldErrors,
     notice: Option<String>,
+    /// Only when the reporter consented to publication.
+    publication: Option<PublicationForm>,
+}
+
+/// The publication form of a case: the live summary, or a draft to write (or being corrected).
+struct PublicationForm {
+    title: String,
+    summary: String,
+    languages: Vec<Choice>,
+    /// Published and not withdrawn: shown in the public register since this day.
+    live_since: Option<String>,
 }
 
 pub(crate) async fn render_case(
@@ -202,6 +213,22 @@ pub(crate) async fn render_case(
     reference: &str,
     errors: &[FieldError],
     notice: Option<String>,
+) -> Response {
+    render_case_with_draft(state, lang, jar, staff, reference, errors, notice, None).await
+}
+
+/// The case page; `draft` keeps what a coordinator typed into the publication form when it
+/// comes back with errors.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn render_case_with_draft(
+    state: &AppState,
+    lang: Lang,
+    jar: CookieJar,
+    staff: &Staff,
+    reference: &str,
+    errors: &[FieldError],
+    notice: Option<String>,
+    draft: Option<&crate::public::model::PublicationInput>,
 ) -> Response {
     let view = match service::case(state, staff, reference).await {
         Ok(view) => view,
@@ -339,6 +366,33 @@ pub(crate) async fn render_case(
             .collect(),
         Err(err) => return page_error(lang, err),
     };
+    let publication = if case.consent_publish {
+        let current = match crate::public::service::publication_of(state, staff, case.id).await {
+            Ok(current) => current,
+            Err(err) => return page_error(lang, err),
+        };
+        let live = current.as_ref().filter(|p| p.withdrawn_at.is_none());
+        let (title, summary, language) = match (draft, &current) {
+            (Some(d), _) => (d.title.clone(), d.summary.clone(), d.language.clone()),
+            (None, Some(p)) => (p.title.clone(), p.summary.clone(), p.language.clone()),
+            (None, None) => (String::new(), String::new(), case.language.clone()),
+        };
+        Some(PublicationForm {
+            languages: Lang::ALL
+                .into_iter()
+                .map(|l| Choice {
+                    code: l.code().to_string(),
+                    name: l.native_name().to_string(),
+                    selected: l.code() == language,
+                })
+                .collect(),
+            title,
+            summary,
+            live_since: live.map(|p| state.format_local_date(p.published_at)),
+        })
+    } else {
+        None
+    };
     let now = time::OffsetDateTime::now_utc();
     let due = (now + time::Duration::days(crate::referrals::model::DEFAULT_DUE_DAYS))
         .to_offset(state.local_offset(now))
@@ -418,6 +472,7 @@ pub(crate) async fn render_case(
         ),
         errors: FieldErrors::new(lang, errors),
         notice,
+        publication,
     };
     let status = if errors.is_empty() && page.notice.is_none() {
         StatusCode::OK

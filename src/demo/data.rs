@@ -971,6 +971,33 @@ pub static STORIES: &[DemoStory] = &[
 ];
 
 /// Typical public updates a coordinator posts on a case.
+/// The e-mail of the disabled account the demo's case handling is attributed to.
+pub const DEMO_COORDINATOR: &str = "demo.coordinator@mistok.invalid";
+
+/// Agencies' answers to demo referrals.
+pub static AGENCY_RESPONSES: &[Name] = &[
+    Name {
+        uk: "Проведено службову перевірку; факти частково підтвердилися, до працівників застосовано дисциплінарні заходи.",
+        ru: "Проведена служебная проверка; факты частично подтвердились, к сотрудникам применены дисциплинарные меры.",
+        en: "An internal inspection was carried out; the facts were partly confirmed and disciplinary measures were taken.",
+    },
+    Name {
+        uk: "Відомості внесено до ЄРДР, розпочато досудове розслідування.",
+        ru: "Сведения внесены в ЕРДР, начато досудебное расследование.",
+        en: "The information was entered in the register of pre-trial investigations and an investigation opened.",
+    },
+    Name {
+        uk: "Питання включено до плану робіт; виконання заплановано на наступний місяць.",
+        ru: "Вопрос включён в план работ; выполнение запланировано на следующий месяц.",
+        en: "The matter was added to the work plan; it is scheduled for next month.",
+    },
+    Name {
+        uk: "Перевірка фактів не підтвердила; заявнику надано роз'яснення.",
+        ru: "Проверка факты не подтвердила; заявителю даны разъяснения.",
+        en: "The inspection did not confirm the facts; the reporter was given an explanation.",
+    },
+];
+
 pub static PUBLIC_UPDATES: &[Name] = &[
     Name {
         uk: "Звернення зареєстровано. Координатор платформи розгляне його найближчим часом.",

@@ -70,11 +70,20 @@ pub async fn load(state: &AppState, reports: usize) -> AppResult<DemoSummary> {
     }
     let prefix = state.reference_prefix(&*state.catalog.get(&state.db).await?);
     let now = OffsetDateTime::now_utc();
+    let context = DemoContext {
+        coordinator: store::demo_coordinator(&state.db, data::DEMO_COORDINATOR).await?,
+        organizations: crate::referrals::store::organizations(&state.db)
+            .await?
+            .into_iter()
+            .map(|o| (o.code, o.id))
+            .collect(),
+    };
+    let context = &context;
     // Reports are written by many tasks at once, so that the group-commit writer (or PostgreSQL's
     // connections) can take them in batches: a million demo cases load in minutes, not hours.
     // Each report draws from its own seeded generator, so the demo is the same whatever the order.
     let mut added = futures_util::stream::iter(0..reports)
-        .map(|n| add_report(state, prefix.clone(), n, now))
+        .map(|n| add_report(state, context, prefix.clone(), n, now))
         .buffer_unordered(CONCURRENT_WRITES);
     let mut sample_receipts = Vec::new();
     let mut done = 0usize;
@@ -101,10 +110,18 @@ pub async fn load(state: &AppState, reports: usize) -> AppResult<DemoSummary> {
 const CONCURRENT_WRITES: usize = 64;
 const PROGRESS_EVERY: usize = 100_000;
 
-/// Adds demo report number `n` with its past (status history, public updates, a question from
-/// staff); returns its reference and receipt.
+/// What every demo report may refer to: the (disabled) demo coordinator who "handled" the
+/// cases, and the organizations by code.
+struct DemoContext {
+    coordinator: Uuid,
+    organizations: std::collections::HashMap<String, Uuid>,
+}
+
+/// Adds demo report number `n` with its past (status history, referrals, public updates, a
+/// question from staff, a publication in the register); returns its reference and receipt.
 async fn add_report(
     state: &AppState,
+    context: &DemoContext,
     prefix: String,
     n: usize,
     now: OffsetDateTime,
@@ -166,6 +183,7 @@ async fn add_report(
         attachments: Vec::new(),
     };
     let id = row.id;
+    let consent_publish = row.consent_publish;
     let Inserted::New { reference } = insert_report(&state.db, prefix, row).await? else {
         return Ok(None);
     };
@@ -200,6 +218,52 @@ async fn add_report(
             messages.push((false, question.get(lang_of(story.lang)).to_string(), asked));
         }
     }
+    let referral = history
+        .iter()
+        .find(|(status, _)| *status == Status::Referred)
+        .and_then(|(_, referred_at)| {
+            let code = referring_to(story.kind, community.code);
+            let organization = *context.organizations.get(code)?;
+            let reached = |s: Status| history.iter().find(|(h, _)| *h == s).map(|(_, at)| *at);
+            let (status, answered_at) =
+                match (reached(Status::Responded), reached(Status::InProgress)) {
+                    (Some(at), _) => ("responded", Some(at)),
+                    (None, Some(at)) => ("accepted", Some(at)),
+                    (None, None) => ("sent", None),
+                };
+            Some(store::DemoReferral {
+                organization,
+                created_by: context.coordinator,
+                referred_at: *referred_at,
+                due_at: *referred_at + Duration::days(14),
+                status,
+                answered_at,
+                response: (status == "responded").then(|| {
+                    data::AGENCY_RESPONSES[rng.random_range(0..data::AGENCY_RESPONSES.len())]
+                        .get(lang_of(story.lang))
+                        .to_string()
+                }),
+            })
+        });
+    // Spam and out-of-scope reports are never published.
+    let rejected = history
+        .iter()
+        .any(|(status, _)| *status == Status::Rejected);
+    let publication = (consent_publish && !history.is_empty() && !rejected && rng.random_bool(0.7))
+        .then(|| {
+            let lang = lang_of(story.lang);
+            crate::public::model::Publication {
+                // Demo stories name no real person, so their text stands in for the summary a
+                // coordinator would write.
+                title: crate::reference_data::DEFAULT_CATEGORIES
+                    .iter()
+                    .find(|c| c.code == story.category)
+                    .map(|c| c.name.get(lang).to_string())
+                    .unwrap_or_else(|| story.category.to_string()),
+                summary: story.description.to_string(),
+                language: lang,
+            }
+        });
     if !history.is_empty() || !messages.is_empty() {
         store::apply_history(
             &state.db,
@@ -208,10 +272,33 @@ async fn add_report(
             updates,
             messages,
             lang_code(story.lang),
+            referral,
         )
         .await?;
     }
+    if let Some(publication) = publication {
+        let at = created_at + Duration::days(2);
+        crate::public::store::publish(&state.db, id, publication, None, at.min(now), None).await?;
+    }
     Ok(Some((n, reference, receipt.display())))
+}
+
+/// The agency a demo case of this kind in this community is referred to.
+fn referring_to(kind: &str, community: &str) -> &'static str {
+    let police = match community {
+        "kramatorsk" => "kramatorsk_rup",
+        "sloviansk" => "sloviansk_police",
+        "kostiantynivka" => "kostiantynivka_police",
+        _ => "gunp_donetsk",
+    };
+    match (kind, community) {
+        ("violation", "kramatorsk" | "sloviansk") => "prosecutor_donetsk",
+        ("violation", _) => "ombudsman_donetsk",
+        ("safety", "kramatorsk") => "kramatorsk_city_council",
+        ("safety", "sloviansk") => "sloviansk_city_council",
+        ("safety", "druzhkivka") => "druzhkivka_city_council",
+        _ => police,
+    }
 }
 
 fn lang_code(lang: &str) -> &'static str {

@@ -26,8 +26,29 @@ pub async fn apply_history(
     updates: Vec<(String, OffsetDateTime)>,
     messages: Vec<(bool, String, OffsetDateTime)>,
     language: &'static str,
+    referral: Option<DemoReferral>,
 ) -> AppResult<()> {
     db_write!(db, |conn| {
+        if let Some(r) = &referral {
+            let referral_id = Uuid::now_v7();
+            sqlx::query(
+                "INSERT INTO referrals (id, report_id, organization_id, status, message, due_at, \
+                 response, created_by, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(referral_id)
+            .bind(report_id)
+            .bind(r.organization)
+            .bind(r.status)
+            .bind("Please look into this report and answer within two weeks.")
+            .bind(r.due_at)
+            .bind(&r.response)
+            .bind(r.created_by)
+            .bind(r.referred_at)
+            .bind(r.answered_at.unwrap_or(r.referred_at))
+            .execute(&mut *conn)
+            .await?;
+        }
         for (status, at) in &history {
             sqlx::query(
                 "INSERT INTO report_status_history (id, report_id, status, created_at) VALUES ($1, $2, $3, $4)",
@@ -70,6 +91,48 @@ pub async fn apply_history(
             .await?;
         }
         Ok::<_, AppError>(())
+    })
+}
+
+/// A referral of a demo case, in the state its history reached.
+pub struct DemoReferral {
+    pub organization: Uuid,
+    pub created_by: Uuid,
+    pub referred_at: OffsetDateTime,
+    pub due_at: OffsetDateTime,
+    pub status: &'static str,
+    pub answered_at: Option<OffsetDateTime>,
+    pub response: Option<String>,
+}
+
+/// The account the demo's case handling is attributed to: disabled, with a random password
+/// nobody knows, so the demo opens no way in.
+pub async fn demo_coordinator(db: &Db, email: &'static str) -> AppResult<Uuid> {
+    let mut secret = [0u8; 32];
+    rand::fill(&mut secret);
+    let password_hash = crate::accounts::service::hash_password(base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        secret,
+    ))
+    .await?;
+    let now = OffsetDateTime::now_utc();
+    db_write!(db, |conn| {
+        sqlx::query(
+            "INSERT INTO users (id, email, display_name, role, password_hash, active, created_at, \
+             updated_at) VALUES ($1, $2, 'Demo coordinator', 'coordinator', $3, FALSE, $4, $4) \
+             ON CONFLICT (email) DO NOTHING",
+        )
+        .bind(Uuid::now_v7())
+        .bind(email)
+        .bind(&password_hash)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+        let id: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_one(&mut *conn)
+            .await?;
+        Ok::<_, AppError>(id)
     })
 }
 

@@ -98,6 +98,26 @@ fn encode_path(path: &str) -> String {
     out
 }
 
+/// Percent-encodes a query string from pairs (everything but unreserved characters).
+pub fn query_string(pairs: &[(&str, &str)]) -> String {
+    let encode = |s: &str| {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect::<String>()
+    };
+    pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
 /// Field errors of a form, as messages in the page's language.
 #[derive(Default)]
 pub struct FieldErrors {

@@ -13,7 +13,7 @@ use crate::accounts::Staff;
 use crate::error::{AppError, FieldError};
 use crate::http::csrf;
 use crate::http::locale::Locale;
-use crate::http::page::{Chrome, FieldErrors, page_error, render};
+use crate::http::page::{Chrome, FieldErrors, page_error, query_string, render};
 use crate::intake::model::Status;
 use crate::state::AppState;
 
@@ -50,26 +50,6 @@ struct SearchPage {
     previous: Option<String>,
     next: Option<String>,
     errors: FieldErrors,
-}
-
-/// Percent-encodes a query string from pairs (everything but unreserved characters).
-fn query_string(pairs: &[(&str, &str)]) -> String {
-    let encode = |s: &str| {
-        s.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                    (b as char).to_string()
-                }
-                _ => format!("%{b:02X}"),
-            })
-            .collect::<String>()
-    };
-    pairs
-        .iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
 }
 
 fn page_link(v: &SearchInput, page: i64) -> String {

@@ -22,7 +22,7 @@ type Row<'a> = (&'a str, bool, String, Vec<(&'a str, &'a str)>, [Expect; 6]);
 
 async fn report(app: &TestApp, description: &str) -> String {
     let body = json!({"kind": "violation", "category": "unlawful_detention", "community": "kramatorsk",
-                      "description": description});
+                      "description": description, "consent_publish": true});
     let created: Value = app
         .api()
         .post(app.url("/api/v1/reports"))
@@ -207,6 +207,17 @@ async fn access_matrix(engine: Engine) {
                 ("organizations", "ombudsman_donetsk"),
                 ("message", "For information."),
                 ("due_date", due.as_str()),
+            ],
+            [Allowed, Allowed, Forbidden, Forbidden, Forbidden, Forbidden],
+        ),
+        (
+            "publish",
+            true,
+            format!("{case_path}/publish"),
+            vec![
+                ("title", "Detained overnight"),
+                ("summary", "A person was held overnight without a record."),
+                ("language", "en"),
             ],
             [Allowed, Allowed, Forbidden, Forbidden, Forbidden, Forbidden],
         ),

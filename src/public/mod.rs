@@ -1,0 +1,9 @@
+//! Public control: the public register of cases whose reporters consented to publication, with
+//! a summary a coordinator redacted and approved (never the raw report).
+
+pub mod model;
+pub mod service;
+pub mod store;
+pub mod web;
+
+pub use web::routes;

@@ -1,0 +1,308 @@
+//! SQL of the public register. Every public query repeats both conditions — a live publication
+//! and the reporter's consent — so no single forgotten check can put a case on a public page.
+
+use sqlx::{QueryBuilder, Row};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::model::Publication;
+use crate::audit::Audited;
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::intake::model::{ReportKind, Status};
+use crate::{db_read, db_write};
+
+/// The conditions under which a case may be shown publicly (`r` reports, `p` publications).
+pub const PUBLIC: &str = "p.withdrawn_at IS NULL AND r.consent_publish = TRUE";
+
+/// A case's publication as its coordinator sees it.
+#[derive(Debug, Clone)]
+pub struct PublicationRow {
+    pub title: String,
+    pub summary: String,
+    pub language: String,
+    pub published_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    pub withdrawn_at: Option<OffsetDateTime>,
+}
+
+pub async fn publication_of(db: &Db, report_id: Uuid) -> AppResult<Option<PublicationRow>> {
+    db_read!(db, |pool| {
+        let row = sqlx::query(
+            "SELECT title, summary, language, published_at, updated_at, withdrawn_at \
+             FROM publications WHERE report_id = $1",
+        )
+        .bind(report_id)
+        .fetch_optional(pool)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        Ok(Some(PublicationRow {
+            title: row.try_get("title")?,
+            summary: row.try_get("summary")?,
+            language: row.try_get("language")?,
+            published_at: row.try_get("published_at")?,
+            updated_at: row.try_get("updated_at")?,
+            withdrawn_at: row.try_get("withdrawn_at")?,
+        }))
+    })
+}
+
+/// Publishes (or re-publishes, or corrects) a case's summary.
+pub async fn publish(
+    db: &Db,
+    report_id: Uuid,
+    publication: Publication,
+    by: Option<Uuid>,
+    at: OffsetDateTime,
+    audited: Option<Audited>,
+) -> AppResult<()> {
+    db_write!(db, |conn| {
+        sqlx::query(
+            "INSERT INTO publications (report_id, title, summary, language, published_by, \
+             published_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) \
+             ON CONFLICT (report_id) DO UPDATE SET title = excluded.title, \
+             summary = excluded.summary, language = excluded.language, \
+             published_by = excluded.published_by, updated_at = excluded.updated_at, \
+             published_at = CASE WHEN publications.withdrawn_at IS NULL \
+                 THEN publications.published_at ELSE excluded.published_at END, \
+             withdrawn_at = NULL",
+        )
+        .bind(report_id)
+        .bind(&publication.title)
+        .bind(&publication.summary)
+        .bind(publication.language.code())
+        .bind(by)
+        .bind(at)
+        .execute(&mut *conn)
+        .await?;
+        if let Some(audited) = audited {
+            crate::append_audited!(conn, audited);
+        }
+        Ok::<_, AppError>(())
+    })
+}
+
+/// Takes a case off the public register; `Conflict` when it is not published.
+pub async fn withdraw(db: &Db, report_id: Uuid, audited: Audited) -> AppResult<()> {
+    let now = OffsetDateTime::now_utc();
+    db_write!(db, |conn| {
+        let done = sqlx::query(
+            "UPDATE publications SET withdrawn_at = $1, updated_at = $1 \
+             WHERE report_id = $2 AND withdrawn_at IS NULL",
+        )
+        .bind(now)
+        .bind(report_id)
+        .execute(&mut *conn)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(AppError::Conflict("not-published"));
+        }
+        crate::append_audited!(conn, audited);
+        Ok(())
+    })
+}
+
+/// Filters with codes already checked and the agency resolved to its id.
+#[derive(Debug, Default, Clone)]
+pub struct RegisterSelection {
+    pub kind: Option<ReportKind>,
+    pub category: Option<String>,
+    pub community: Option<String>,
+    pub agency: Option<Uuid>,
+    pub status: Option<Status>,
+    pub received_from: Option<OffsetDateTime>,
+    pub received_until: Option<OffsetDateTime>,
+}
+
+/// One line of the register.
+#[derive(Debug, Clone)]
+pub struct RegisterRow {
+    pub reference: String,
+    pub title: String,
+    pub summary: String,
+    pub language: String,
+    pub kind: ReportKind,
+    pub category: String,
+    pub community: String,
+    pub status: Status,
+    pub received_at: OffsetDateTime,
+    pub published_at: OffsetDateTime,
+}
+
+/// A page of published cases, newest publication first; asks for `limit + 1` rows so the
+/// caller knows whether another page follows without counting them all.
+pub async fn register(
+    db: &Db,
+    selection: &RegisterSelection,
+    limit: i64,
+    offset: i64,
+) -> AppResult<Vec<RegisterRow>> {
+    db_read!(db, |pool| {
+        let mut q = QueryBuilder::new(
+            "SELECT r.reference, p.title, p.summary, p.language, r.kind, r.category_code, \
+             r.community_code, r.status, r.created_at, p.published_at \
+             FROM publications p JOIN reports r ON r.id = p.report_id WHERE ",
+        );
+        q.push(PUBLIC);
+        if let Some(kind) = selection.kind {
+            q.push(" AND r.kind = ").push_bind(kind.code());
+        }
+        if let Some(category) = &selection.category {
+            q.push(" AND r.category_code = ")
+                .push_bind(category.clone());
+        }
+        if let Some(community) = &selection.community {
+            q.push(" AND r.community_code = ")
+                .push_bind(community.clone());
+        }
+        if let Some(status) = selection.status {
+            q.push(" AND r.status = ").push_bind(status.code());
+        }
+        if let Some(agency) = selection.agency {
+            q.push(
+                " AND EXISTS (SELECT 1 FROM referrals f WHERE f.report_id = r.id \
+                 AND f.organization_id = ",
+            )
+            .push_bind(agency)
+            .push(")");
+        }
+        if let Some(from) = selection.received_from {
+            q.push(" AND r.created_at >= ").push_bind(from);
+        }
+        if let Some(until) = selection.received_until {
+            q.push(" AND r.created_at < ").push_bind(until);
+        }
+        q.push(" ORDER BY p.published_at DESC, r.reference DESC LIMIT ")
+            .push_bind(limit + 1)
+            .push(" OFFSET ")
+            .push_bind(offset);
+        let rows = q.build().fetch_all(pool).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let kind: String = row.try_get("kind")?;
+            let status: String = row.try_get("status")?;
+            out.push(RegisterRow {
+                reference: row.try_get("reference")?,
+                title: row.try_get("title")?,
+                summary: row.try_get("summary")?,
+                language: row.try_get("language")?,
+                kind: ReportKind::from_code(&kind).unwrap_or(ReportKind::Other),
+                category: row.try_get("category_code")?,
+                community: row.try_get("community_code")?,
+                status: Status::from_code(&status).unwrap_or(Status::Received),
+                received_at: row.try_get("created_at")?,
+                published_at: row.try_get("published_at")?,
+            });
+        }
+        Ok(out)
+    })
+}
+
+/// A published case with what the public may see of its handling.
+#[derive(Debug, Clone)]
+pub struct PublicCase {
+    pub row: RegisterRow,
+    pub updated_at: OffsetDateTime,
+    pub outcome: Option<String>,
+    pub history: Vec<(Status, OffsetDateTime)>,
+    pub updates: Vec<(String, OffsetDateTime)>,
+    /// Organizations the case was referred to, with their referral's status.
+    pub agencies: Vec<PublicReferral>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PublicReferral {
+    pub organization: [String; 3],
+    pub status: String,
+    pub referred_at: OffsetDateTime,
+    pub due_at: OffsetDateTime,
+}
+
+pub async fn public_case(db: &Db, reference: &str) -> AppResult<Option<PublicCase>> {
+    db_read!(db, |pool| {
+        let row = sqlx::query(const_format::concatcp!(
+            "SELECT r.id, r.reference, p.title, p.summary, p.language, r.kind, r.category_code, \
+             r.community_code, r.status, r.outcome, r.created_at, p.published_at, p.updated_at \
+             FROM publications p JOIN reports r ON r.id = p.report_id \
+             WHERE r.reference = $1 AND ",
+            PUBLIC
+        ))
+        .bind(reference)
+        .fetch_optional(pool)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let id: Uuid = row.try_get("id")?;
+        let kind: String = row.try_get("kind")?;
+        let status: String = row.try_get("status")?;
+        let history = sqlx::query(
+            "SELECT status, created_at FROM report_status_history WHERE report_id = $1 \
+             ORDER BY created_at",
+        )
+        .bind(id)
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(|h| {
+            let status: String = h.try_get("status")?;
+            Ok((
+                Status::from_code(&status).unwrap_or(Status::Received),
+                h.try_get("created_at")?,
+            ))
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        let updates = sqlx::query(
+            "SELECT body, created_at FROM public_updates WHERE report_id = $1 ORDER BY created_at",
+        )
+        .bind(id)
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(|u| Ok((u.try_get("body")?, u.try_get("created_at")?)))
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        let agencies = sqlx::query(
+            "SELECT o.name_uk, o.name_ru, o.name_en, f.status, f.created_at, f.due_at \
+             FROM referrals f JOIN organizations o ON o.id = f.organization_id \
+             WHERE f.report_id = $1 ORDER BY f.created_at",
+        )
+        .bind(id)
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(|a| {
+            Ok(PublicReferral {
+                organization: [
+                    a.try_get("name_uk")?,
+                    a.try_get("name_ru")?,
+                    a.try_get("name_en")?,
+                ],
+                status: a.try_get("status")?,
+                referred_at: a.try_get("created_at")?,
+                due_at: a.try_get("due_at")?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        Ok(Some(PublicCase {
+            row: RegisterRow {
+                reference: row.try_get("reference")?,
+                title: row.try_get("title")?,
+                summary: row.try_get("summary")?,
+                language: row.try_get("language")?,
+                kind: ReportKind::from_code(&kind).unwrap_or(ReportKind::Other),
+                category: row.try_get("category_code")?,
+                community: row.try_get("community_code")?,
+                status: Status::from_code(&status).unwrap_or(Status::Received),
+                received_at: row.try_get("created_at")?,
+                published_at: row.try_get("published_at")?,
+            },
+            updated_at: row.try_get("updated_at")?,
+            outcome: row.try_get("outcome")?,
+            history,
+            updates,
+            agencies,
+        }))
+    })
+}

@@ -1,0 +1,230 @@
+//! The public register: only consented cases, only in the coordinator's redacted words, gone
+//! when withdrawn; filters checked field by field.
+
+use serde_json::{Value, json};
+
+use crate::cases::act;
+use crate::on_both_engines;
+use crate::support::{Engine, TestApp, signed_in};
+
+on_both_engines!(register_shows_only_what_was_consented_and_approved);
+
+const RAW: &str =
+    "Officer Petrenko of the Kramatorsk station hit my son Ivan Koval, phone +380 50 111 22 33.";
+const SUMMARY: &str =
+    "A young man says a police officer hit him during a document check at a station.";
+
+async fn submit(app: &TestApp, consent_publish: bool, community: &str) -> String {
+    let body = json!({
+        "kind": "violation", "category": "ill_treatment", "community": community,
+        "description": RAW, "consent_publish": consent_publish
+    });
+    let created: Value = app
+        .api()
+        .post(app.url("/api/v1/reports"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    created["reference"].as_str().unwrap().to_string()
+}
+
+async fn get(client: &reqwest::Client, url: String) -> (u16, String) {
+    let r = client.get(url).send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+async fn register_shows_only_what_was_consented_and_approved(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let consented = submit(&app, true, "kramatorsk").await;
+    let private = submit(&app, false, "kramatorsk").await;
+    let elsewhere = submit(&app, true, "lyman").await;
+    let coordinator = signed_in(&app, "coordinator@example.org", "coordinator", "").await;
+    let public = app.browser();
+
+    // Consent alone publishes nothing: the register waits for a coordinator's summary.
+    let (status, html) = get(&public, app.url("/register?lang=en")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("No published cases") && !html.contains(&consented));
+
+    // A summary that is too short comes back with the typed text kept.
+    let short = act(
+        &app,
+        &coordinator,
+        &consented,
+        "publish",
+        &[
+            ("title", "Beaten at a station"),
+            ("summary", "Too short"),
+            ("language", "en"),
+        ],
+    )
+    .await;
+    assert_eq!(short.status(), 422);
+    let html = short.text().await.unwrap();
+    assert!(html.contains("at least 20 characters") && html.contains(">Too short</textarea>"));
+
+    for reference in [&consented, &elsewhere] {
+        let published = act(
+            &app,
+            &coordinator,
+            reference,
+            "publish",
+            &[
+                ("title", "Beaten at a station"),
+                ("summary", SUMMARY),
+                ("language", "en"),
+            ],
+        )
+        .await;
+        assert_eq!(published.status(), 303, "published {reference}");
+    }
+    // Without consent the coordinator is told why, and nothing is published.
+    let refused = act(
+        &app,
+        &coordinator,
+        &private,
+        "publish",
+        &[
+            ("title", "Beaten at a station"),
+            ("summary", SUMMARY),
+            ("language", "en"),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status(), 422);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("did not agree to publication")
+    );
+
+    let (_, html) = get(&public, app.url("/register?lang=en")).await;
+    assert!(html.contains(&consented) && html.contains(&elsewhere));
+    assert!(html.contains(SUMMARY));
+    assert!(!html.contains(&private));
+    assert!(
+        !html.contains("Petrenko") && !html.contains("+380"),
+        "never the raw report"
+    );
+
+    // The case's own page: summary, status, history; the raw report and the others nowhere.
+    let (status, page) = get(&public, app.url(&format!("/register/{consented}?lang=en"))).await;
+    assert_eq!(status, 200);
+    assert!(page.contains(SUMMARY) && page.contains("Beaten at a station"));
+    assert!(!page.contains("Petrenko") && !page.contains("Koval"));
+    let (status, _) = get(&public, app.url(&format!("/register/{private}"))).await;
+    assert_eq!(status, 404, "a case without consent has no public page");
+
+    // Filters: community, agency (after a referral), month, status.
+    let (_, html) = get(&public, app.url("/register?community=lyman&lang=en")).await;
+    assert!(html.contains(&elsewhere) && !html.contains(&consented));
+    act(
+        &app,
+        &coordinator,
+        &consented,
+        "triage",
+        &[
+            ("category", "ill_treatment"),
+            ("community", "kramatorsk"),
+            ("urgency", "high"),
+        ],
+    )
+    .await;
+    let due = (time::OffsetDateTime::now_utc() + time::Duration::days(10)).date();
+    let due = format!(
+        "{:04}-{:02}-{:02}",
+        due.year(),
+        u8::from(due.month()),
+        due.day()
+    );
+    let referred = act(
+        &app,
+        &coordinator,
+        &consented,
+        "refer",
+        &[
+            ("organizations", "prosecutor_donetsk"),
+            ("message", "Please check."),
+            ("due_date", due.as_str()),
+        ],
+    )
+    .await;
+    assert_eq!(referred.status(), 303);
+    let (_, html) = get(
+        &public,
+        app.url("/register?agency=prosecutor_donetsk&lang=en"),
+    )
+    .await;
+    assert!(html.contains(&consented) && !html.contains(&elsewhere));
+    let (_, page) = get(&public, app.url(&format!("/register/{consented}?lang=en"))).await;
+    assert!(
+        page.contains("Donetsk Regional Prosecutor"),
+        "the agency is named: {page}"
+    );
+    let (_, html) = get(&public, app.url("/register?status=referred&lang=en")).await;
+    assert!(html.contains(&consented) && !html.contains(&elsewhere));
+    let this_month = {
+        let today = time::OffsetDateTime::now_utc().date();
+        format!("{:04}-{:02}", today.year(), u8::from(today.month()))
+    };
+    let (_, html) = get(&public, app.url(&format!("/register?month={this_month}"))).await;
+    assert!(html.contains(&consented));
+    let (_, html) = get(&public, app.url("/register?month=2020-01&lang=en")).await;
+    assert!(!html.contains(&consented));
+
+    // Bad filters: each named, in the reader's language; no 500 for anything.
+    let (status, html) = get(
+        &public,
+        app.url("/register?kind=x&month=2026-13&agency=atlantis&page=0&lang=en"),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(html.contains("Choose a value from the list") && html.contains("YYYY-MM"));
+    assert!(html.contains("There is no such page"));
+    let (status, html) = get(&public, app.url("/register?month=травень&lang=uk")).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("РРРР-ММ"));
+
+    // Withdrawn: gone from the register and its page, and the trail says who did it.
+    let withdrawn = act(&app, &coordinator, &consented, "withdraw", &[]).await;
+    assert_eq!(withdrawn.status(), 303);
+    let (_, html) = get(&public, app.url("/register?lang=en")).await;
+    assert!(!html.contains(&consented) && html.contains(&elsewhere));
+    let (status, _) = get(&public, app.url(&format!("/register/{consented}"))).await;
+    assert_eq!(status, 404);
+    let again = act(&app, &coordinator, &consented, "withdraw", &[]).await;
+    assert_eq!(again.status(), 422, "withdrawing twice is explained");
+    let case = mistok::cases::store::find_by_reference(&app.state.db, &consented)
+        .await
+        .unwrap()
+        .unwrap();
+    let trail = mistok::audit::store::history(&app.state.db, "case", &case.id.to_string())
+        .await
+        .unwrap();
+    let actions: Vec<&str> = trail.iter().map(|e| e.action.as_str()).collect();
+    assert!(actions.contains(&"case.published"));
+    assert!(actions.contains(&"case.publication_withdrawn"));
+    assert!(
+        trail
+            .iter()
+            .all(|e| !e.after.clone().unwrap_or_default().contains("young man")),
+        "the summary's text stays out of the trail"
+    );
+
+    // Operators and officers cannot publish.
+    let operator = signed_in(&app, "operator@example.org", "operator", "").await;
+    let page = get(&operator, app.url("/staff")).await.1;
+    let r = operator
+        .post(app.url(&format!("/staff/cases/{elsewhere}/withdraw")))
+        .form(&[("csrf", crate::support::hidden(&page, "csrf"))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+}
