@@ -88,10 +88,10 @@ pub async fn load(state: &AppState, reports: usize) -> AppResult<DemoSummary> {
     let mut sample_receipts = Vec::new();
     let mut done = 0usize;
     while let Some(result) = added.next().await {
-        if let Some((n, reference, receipt)) = result? {
-            if n < 3 {
-                sample_receipts.push((reference, receipt));
-            }
+        if let Some((n, reference, receipt)) = result?
+            && n < 3
+        {
+            sample_receipts.push((reference, receipt));
         }
         done += 1;
         if done.is_multiple_of(PROGRESS_EVERY) {
