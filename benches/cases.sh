@@ -8,7 +8,8 @@ engine=${1:-sqlite}
 cases=${2:-1000000}
 rounds=${3:-40}
 port=18089
-dir=$(mktemp -d)
+# BENCH_KEEP=DIR keeps the loaded SQLite store there (and reuses it on the next run).
+dir=${BENCH_KEEP:-$(mktemp -d)}
 db_url=""
 if [ "$engine" = postgres ]; then
   name="mistok_bench_cases_$$"
@@ -18,18 +19,23 @@ fi
 server=""
 cleanup() {
   [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
-  rm -rf "$dir"
+  [ -z "${BENCH_KEEP:-}" ] && rm -rf "$dir"
   if [ -n "${name:-}" ]; then psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $name WITH (FORCE)" postgres; fi
 }
 trap cleanup EXIT
 cargo build --release --quiet
 cargo bench --bench cases_load --no-run --quiet
 export MISTOK_DATABASE_URL="$db_url" MISTOK_LOG=warn
-started=$(date +%s)
-target/release/mistok demo --data-dir "$dir" --reports "$cases" | grep -v receipt
-echo "loaded $cases cases in $(( $(date +%s) - started )) s"
-echo "bench passphrase 2026" | target/release/mistok admin --data-dir "$dir" create-user \
-  --email bench.coordinator@example.org --name "Bench Coordinator" --role coordinator
+if [ -n "${BENCH_KEEP:-}" ] && [ -f "$dir/mistok.db" ]; then
+  echo "reusing the store in $dir"
+  target/release/mistok admin --data-dir "$dir" reset-two-factor --email bench.coordinator@example.org
+else
+  started=$(date +%s)
+  target/release/mistok demo --data-dir "$dir" --reports "$cases" | grep -v receipt
+  echo "loaded $cases cases in $(( $(date +%s) - started )) s"
+  echo "bench passphrase 2026" | target/release/mistok admin --data-dir "$dir" create-user \
+    --email bench.coordinator@example.org --name "Bench Coordinator" --role coordinator
+fi
 if [ "$engine" = postgres ]; then
   psql -h 127.0.0.1 -U postgres -qc "VACUUM ANALYZE" "$name"
 fi

@@ -83,7 +83,7 @@ pub async fn load(state: &AppState, reports: usize) -> AppResult<DemoSummary> {
     // connections) can take them in batches: a million demo cases load in minutes, not hours.
     // Each report draws from its own seeded generator, so the demo is the same whatever the order.
     let mut added = futures_util::stream::iter(0..reports)
-        .map(|n| add_report(state, context, prefix.clone(), n, now))
+        .map(|n| add_report(state, context, prefix.clone(), (n, reports), now))
         .buffer_unordered(CONCURRENT_WRITES);
     let mut sample_receipts = Vec::new();
     let mut done = 0usize;
@@ -123,13 +123,17 @@ async fn add_report(
     state: &AppState,
     context: &DemoContext,
     prefix: String,
-    n: usize,
+    (n, total): (usize, usize),
     now: OffsetDateTime,
 ) -> AppResult<Option<(usize, String, String)>> {
     let mut rng = StdRng::seed_from_u64(2026 ^ (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
     let story = &data::STORIES[rng.random_range(0..data::STORIES.len())];
     let community = pick_community(&mut rng);
-    let created_at = now - Duration::minutes(rng.random_range(30..365 * 24 * 60));
+    // Reports arrive over the past year in the order they are numbered, as real ones do (so the
+    // order they are stored in is, roughly, the order they were received in).
+    let year = 365 * 24 * 60_i64;
+    let minutes_ago = year - (n as i64 * year / total.max(1) as i64) + rng.random_range(0..30);
+    let created_at = now - Duration::minutes(minutes_ago.max(30));
     let occurred_at = created_at - Duration::minutes(rng.random_range(10..72 * 60));
     let has_contact = rng.random_bool(0.4);
     let contact = has_contact.then(|| {
