@@ -105,6 +105,28 @@ pub struct RegisterPage {
 
 /// Checks the filters (codes against the catalog and the organizations) and reads one page.
 pub async fn register(state: &AppState, query: &RegisterQuery) -> AppResult<RegisterPage> {
+    let (filters, selection) = resolve(state, query).await?;
+    let mut rows = store::register(
+        &state.db,
+        &selection,
+        REGISTER_PAGE_SIZE,
+        (filters.page - 1) * REGISTER_PAGE_SIZE,
+    )
+    .await?;
+    let has_next = rows.len() as i64 > REGISTER_PAGE_SIZE;
+    rows.truncate(REGISTER_PAGE_SIZE as usize);
+    Ok(RegisterPage {
+        filters,
+        rows,
+        has_next,
+    })
+}
+
+/// The register's filters, parsed and checked against the catalog and the organizations.
+pub async fn resolve(
+    state: &AppState,
+    query: &RegisterQuery,
+) -> AppResult<(RegisterFilters, RegisterSelection)> {
     let filters = parse_register_query(query).map_err(AppError::Validation)?;
     let catalog = state.catalog.get(&state.db).await?;
     let mut errors = Vec::new();
@@ -142,20 +164,7 @@ pub async fn register(state: &AppState, query: &RegisterQuery) -> AppResult<Regi
             .month
             .map(|m| m.next().first_day().midnight().assume_offset(offset)),
     };
-    let mut rows = store::register(
-        &state.db,
-        &selection,
-        REGISTER_PAGE_SIZE,
-        (filters.page - 1) * REGISTER_PAGE_SIZE,
-    )
-    .await?;
-    let has_next = rows.len() as i64 > REGISTER_PAGE_SIZE;
-    rows.truncate(REGISTER_PAGE_SIZE as usize);
-    Ok(RegisterPage {
-        filters,
-        rows,
-        has_next,
-    })
+    Ok((filters, selection))
 }
 
 /// A published case by its reference; `NotFound` for anything not public, whatever the reason.

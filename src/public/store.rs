@@ -306,3 +306,111 @@ pub async fn public_case(db: &Db, reference: &str) -> AppResult<Option<PublicCas
         }))
     })
 }
+
+/// One case of the register as the open-data downloads give it.
+#[derive(Debug, Clone)]
+pub struct ExportRow {
+    pub seq: i64,
+    pub row: RegisterRow,
+    pub outcome: Option<String>,
+    /// Codes of the organizations the case was referred to, in referral order.
+    pub agencies: Vec<String>,
+}
+
+/// Published cases after `after_seq` in the order they were received, at most `limit`: the
+/// downloads walk the register chunk by chunk, so an export of any size holds one chunk in memory
+/// and no long transaction.
+pub async fn export_chunk(
+    db: &Db,
+    selection: &RegisterSelection,
+    after_seq: i64,
+    limit: i64,
+) -> AppResult<Vec<ExportRow>> {
+    db_read!(db, |pool| {
+        let mut q = QueryBuilder::new(
+            "SELECT r.id, r.seq, r.reference, p.title, p.summary, p.language, r.kind, \
+             r.category_code, r.community_code, r.status, r.outcome, r.created_at, p.published_at \
+             FROM reports r JOIN publications p ON p.report_id = r.id WHERE ",
+        );
+        q.push(PUBLIC);
+        q.push(" AND r.seq > ").push_bind(after_seq);
+        if let Some(kind) = selection.kind {
+            q.push(" AND r.kind = ").push_bind(kind.code());
+        }
+        if let Some(category) = &selection.category {
+            q.push(" AND r.category_code = ")
+                .push_bind(category.clone());
+        }
+        if let Some(community) = &selection.community {
+            q.push(" AND r.community_code = ")
+                .push_bind(community.clone());
+        }
+        if let Some(status) = selection.status {
+            q.push(" AND r.status = ").push_bind(status.code());
+        }
+        if let Some(agency) = selection.agency {
+            q.push(
+                " AND EXISTS (SELECT 1 FROM referrals f WHERE f.report_id = r.id \
+                 AND f.organization_id = ",
+            )
+            .push_bind(agency)
+            .push(")");
+        }
+        if let Some(from) = selection.received_from {
+            q.push(" AND r.created_at >= ").push_bind(from);
+        }
+        if let Some(until) = selection.received_until {
+            q.push(" AND r.created_at < ").push_bind(until);
+        }
+        q.push(" ORDER BY r.seq LIMIT ").push_bind(limit);
+        let rows = q.build().fetch_all(pool).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        let mut ids: Vec<Uuid> = Vec::with_capacity(rows.len());
+        let mut position = std::collections::HashMap::with_capacity(rows.len());
+        for row in rows {
+            let kind: String = row.try_get("kind")?;
+            let status: String = row.try_get("status")?;
+            let id: Uuid = row.try_get("id")?;
+            position.insert(id, ids.len());
+            ids.push(id);
+            out.push(ExportRow {
+                seq: row.try_get("seq")?,
+                outcome: row.try_get("outcome")?,
+                agencies: Vec::new(),
+                row: RegisterRow {
+                    reference: row.try_get("reference")?,
+                    title: row.try_get("title")?,
+                    summary: row.try_get("summary")?,
+                    language: row.try_get("language")?,
+                    kind: ReportKind::from_code(&kind).unwrap_or(ReportKind::Other),
+                    category: row.try_get("category_code")?,
+                    community: row.try_get("community_code")?,
+                    status: Status::from_code(&status).unwrap_or(Status::Received),
+                    received_at: row.try_get("created_at")?,
+                    published_at: row.try_get("published_at")?,
+                },
+            });
+        }
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let mut q = QueryBuilder::new(
+            "SELECT f.report_id, o.code FROM referrals f JOIN organizations o \
+             ON o.id = f.organization_id WHERE f.report_id IN (",
+        );
+        let mut list = q.separated(", ");
+        for id in &ids {
+            list.push_bind(*id);
+        }
+        q.push(") ORDER BY f.created_at");
+        let referred = q.build().fetch_all(pool).await?;
+        for r in referred {
+            let report_id: Uuid = r.try_get("report_id")?;
+            let code: String = r.try_get("code")?;
+            if let Some(&i) = position.get(&report_id) {
+                out[i].agencies.push(code);
+            }
+        }
+        Ok(out)
+    })
+}

@@ -8,6 +8,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use axum_extra::extract::CookieJar;
 
+use super::export::{self, Format};
 use super::model::{PublicationInput, RegisterQuery};
 use super::service;
 use crate::accounts::Staff;
@@ -24,6 +25,9 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/register", get(register))
         .route("/register/{reference}", get(case))
+        .route("/register.csv", get(export_csv))
+        .route("/register.json", get(export_json))
+        .route("/open-data", get(open_data))
         .route("/staff/cases/{reference}/publish", post(publish))
         .route("/staff/cases/{reference}/withdraw", post(withdraw))
 }
@@ -62,6 +66,8 @@ struct RegisterPage {
     page: i64,
     previous: Option<String>,
     next: Option<String>,
+    /// The filters as a query string, for the downloads of the same selection.
+    selection: String,
     errors: FieldErrors,
 }
 
@@ -186,6 +192,14 @@ async fn register(
         page,
         previous: (page > 1).then(|| page_link(&query, page - 1)),
         next: has_next.then(|| page_link(&query, page + 1)),
+        selection: query_string(&[
+            ("kind", query.kind.trim()),
+            ("category", query.category.trim()),
+            ("community", query.community.trim()),
+            ("agency", query.agency.trim()),
+            ("status", query.status.trim()),
+            ("month", query.month.trim()),
+        ]),
         errors: FieldErrors::new(lang, &errors),
         v: query,
     };
@@ -390,4 +404,84 @@ async fn after_action(
         }
         Err(err) => page_error(lang, err),
     }
+}
+
+async fn export_csv(state: State<AppState>, lang: Locale, query: Query<RegisterQuery>) -> Response {
+    export(state, lang, query, Format::Csv).await
+}
+
+async fn export_json(
+    state: State<AppState>,
+    lang: Locale,
+    query: Query<RegisterQuery>,
+) -> Response {
+    export(state, lang, query, Format::Json).await
+}
+
+/// Streams the filtered register; bad filters answer 422 with problem details (a download has
+/// no page to show errors on).
+async fn export(
+    State(state): State<AppState>,
+    Locale(lang): Locale,
+    Query(query): Query<RegisterQuery>,
+    format: Format,
+) -> Response {
+    let resolved = service::resolve(&state, &query).await;
+    let catalog = state.catalog.get(&state.db).await;
+    let (selection, catalog) = match (resolved, catalog) {
+        (Ok((_, selection)), Ok(catalog)) => (selection, catalog),
+        (Err(err), _) | (_, Err(err)) => {
+            return crate::http::problem::ApiError::new(err, lang).into_response();
+        }
+    };
+    let (content_type, name) = match format {
+        Format::Csv => ("text/csv; charset=utf-8", "mistok-register.csv"),
+        Format::Json => ("application/json", "mistok-register.json"),
+    };
+    let body = axum::body::Body::from_stream(export::stream(
+        state.clone(),
+        catalog,
+        selection,
+        lang,
+        format,
+        export::CHUNK,
+    ));
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, content_type.to_string()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+struct FieldDoc {
+    name: &'static str,
+    description: String,
+}
+
+#[derive(Template)]
+#[template(path = "public/open_data.html")]
+struct OpenDataPage {
+    c: Chrome,
+    fields: Vec<FieldDoc>,
+}
+
+/// What can be downloaded, and what every field means.
+async fn open_data(Locale(lang): Locale) -> Response {
+    let view = OpenDataPage {
+        c: Chrome::new(lang, "/open-data", "open-data-title").nav("register"),
+        fields: export::FIELDS
+            .iter()
+            .map(|name| FieldDoc {
+                name,
+                description: lang.t(&format!("open-data-field-{}", name.replace('_', "-"))),
+            })
+            .collect(),
+    };
+    render(StatusCode::OK, &view)
 }

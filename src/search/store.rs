@@ -104,9 +104,9 @@ pub async fn search(db: &Db, filters: &Filters, limit: i64, offset: i64) -> AppR
         } else {
             " ORDER BY r.created_at DESC LIMIT "
         })
-            .push_bind(limit + 1)
-            .push(" OFFSET ")
-            .push_bind(offset);
+        .push_bind(limit + 1)
+        .push(" OFFSET ")
+        .push_bind(offset);
         let rows = q.build().fetch_all(pool).await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {

@@ -7,7 +7,10 @@ use crate::cases::act;
 use crate::on_both_engines;
 use crate::support::{Engine, TestApp, signed_in};
 
-on_both_engines!(register_shows_only_what_was_consented_and_approved);
+on_both_engines!(
+    register_shows_only_what_was_consented_and_approved,
+    open_data_downloads_only_the_register
+);
 
 const RAW: &str =
     "Officer Petrenko of the Kramatorsk station hit my son Ivan Koval, phone +380 50 111 22 33.";
@@ -227,4 +230,103 @@ async fn register_shows_only_what_was_consented_and_approved(engine: Engine) {
         .await
         .unwrap();
     assert_eq!(r.status(), 403);
+}
+
+async fn open_data_downloads_only_the_register(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let coordinator = signed_in(&app, "coordinator@example.org", "coordinator", "").await;
+    let mut published = Vec::new();
+    for (i, community) in ["kramatorsk", "lyman", "lyman"].into_iter().enumerate() {
+        let reference = submit(&app, true, community).await;
+        // A title that a spreadsheet would run as a formula.
+        let title = if i == 0 {
+            "=HYPERLINK(\"http://evil\")"
+        } else {
+            "Beaten at a station"
+        };
+        let r = act(
+            &app,
+            &coordinator,
+            &reference,
+            "publish",
+            &[("title", title), ("summary", SUMMARY), ("language", "en")],
+        )
+        .await;
+        assert_eq!(r.status(), 303);
+        published.push(reference);
+    }
+    let private = submit(&app, false, "lyman").await;
+    let public = app.browser();
+
+    let csv_text = get(&public, app.url("/register.csv?lang=en")).await.1;
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(header, mistok::public::export::FIELDS);
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let references: Vec<&str> = rows.iter().map(|r| &r[0]).collect();
+    assert_eq!(
+        references,
+        published.iter().map(String::as_str).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        &rows[0][1], "'=HYPERLINK(\"http://evil\")",
+        "formula defused"
+    );
+    assert_eq!(&rows[1][8], "Lyman");
+    assert_eq!(&rows[1][2], SUMMARY);
+    assert!(!csv_text.contains(&private) && !csv_text.contains("Petrenko"));
+
+    let (status, json_text) = get(&public, app.url("/register.json?community=lyman&lang=uk")).await;
+    assert_eq!(status, 200);
+    let list: Vec<Value> = serde_json::from_str(&json_text).unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["community_name"], "Лиман");
+    assert_eq!(list[0]["agencies"], json!([]));
+    assert_eq!(list[0]["outcome"], Value::Null);
+    let (_, empty) = get(&public, app.url("/register.json?month=2020-01")).await;
+    assert_eq!(serde_json::from_str::<Vec<Value>>(&empty).unwrap().len(), 0);
+
+    // Bad filters: problem details naming the field.
+    let r = public
+        .get(app.url("/register.csv?month=May&lang=en"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let problem: Value = r.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "month");
+
+    // The stream walks chunk by chunk: a chunk of one row gives the same document.
+    let catalog = app.state.catalog.get(&app.state.db).await.unwrap();
+    for format in [
+        mistok::public::export::Format::Csv,
+        mistok::public::export::Format::Json,
+    ] {
+        let whole = collect(&app, catalog.clone(), format, 5_000).await;
+        let small = collect(&app, catalog.clone(), format, 1).await;
+        assert_eq!(whole, small, "{format:?}");
+    }
+}
+
+async fn collect(
+    app: &TestApp,
+    catalog: std::sync::Arc<mistok::catalog::CatalogData>,
+    format: mistok::public::export::Format,
+    chunk: i64,
+) -> String {
+    use futures_util::StreamExt;
+    let stream = mistok::public::export::stream(
+        app.state.clone(),
+        catalog,
+        Default::default(),
+        mistok::i18n::Lang::En,
+        format,
+        chunk,
+    );
+    let parts: Vec<_> = stream.collect().await;
+    let bytes: Vec<u8> = parts
+        .into_iter()
+        .flat_map(|p| p.unwrap().to_vec())
+        .collect();
+    String::from_utf8(bytes).unwrap()
 }
