@@ -19,6 +19,7 @@ pub mod i18n;
 pub mod intake;
 pub mod jobs;
 pub mod limits;
+pub mod news;
 pub mod notify;
 pub mod public;
 pub mod reference_data;

@@ -62,6 +62,7 @@ pub async fn load(state: &AppState, reports: usize) -> AppResult<DemoSummary> {
     )
     .await?;
     state.catalog.invalidate();
+    add_articles(state).await?;
     if store::report_count(&state.db).await? > 0 {
         return Ok(DemoSummary {
             reports_added: 0,
@@ -285,6 +286,29 @@ async fn add_report(
         crate::public::store::publish(&state.db, id, publication, None, at.min(now), None).await?;
     }
     Ok(Some((n, reference, receipt.display())))
+}
+
+/// News and the platform's pages, once.
+async fn add_articles(state: &AppState) -> AppResult<()> {
+    if !crate::news::store::all(&state.db).await?.is_empty() {
+        return Ok(());
+    }
+    let now = OffsetDateTime::now_utc();
+    for article in data::ARTICLES {
+        let text =
+            |name: &crate::i18n::Name| [name.uk, name.ru, name.en].map(|t| Some(t.to_string()));
+        let checked = crate::news::model::Article {
+            kind: crate::news::model::ArticleKind::from_code(article.kind)
+                .unwrap_or(crate::news::model::ArticleKind::News),
+            slug: Some(article.slug.to_string()).filter(|s| !s.is_empty()),
+            titles: text(&article.title),
+            bodies: text(&article.body),
+            publish: true,
+        };
+        let published_at = now - Duration::days(article.days_ago);
+        crate::news::store::save_as_of(&state.db, Uuid::now_v7(), checked, published_at).await?;
+    }
+    Ok(())
 }
 
 /// The agency a demo case of this kind in this community is referred to.

@@ -414,3 +414,42 @@ pub async fn export_chunk(
         Ok(out)
     })
 }
+
+/// A public update of a published case, for the feed.
+#[derive(Debug, Clone)]
+pub struct PublicUpdate {
+    pub id: Uuid,
+    pub reference: String,
+    pub title: String,
+    pub body: String,
+    pub language: String,
+    pub at: OffsetDateTime,
+}
+
+/// The newest public updates of published cases.
+pub async fn recent_updates(db: &Db, limit: i64) -> AppResult<Vec<PublicUpdate>> {
+    db_read!(db, |pool| {
+        let rows = sqlx::query(const_format::concatcp!(
+            "SELECT u.id, r.reference, p.title, u.body, u.language, u.created_at \
+             FROM public_updates u JOIN reports r ON r.id = u.report_id \
+             JOIN publications p ON p.report_id = r.id WHERE ",
+            PUBLIC,
+            " ORDER BY u.created_at DESC LIMIT $1"
+        ))
+        .bind(limit)
+        .fetch_all(pool)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            out.push(PublicUpdate {
+                id: row.try_get("id")?,
+                reference: row.try_get("reference")?,
+                title: row.try_get("title")?,
+                body: row.try_get("body")?,
+                language: row.try_get("language")?,
+                at: row.try_get("created_at")?,
+            });
+        }
+        Ok(out)
+    })
+}
