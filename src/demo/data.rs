@@ -1100,6 +1100,108 @@ pub static STAFF_MESSAGES: &[Name] = &[
     },
 ];
 
+/// A demo news item or page, in three languages.
+pub struct DemoArticle {
+    pub kind: &'static str,
+    pub slug: &'static str,
+    pub title: Name,
+    pub body: Name,
+    pub days_ago: i64,
+}
+
+pub static ARTICLES: &[DemoArticle] = &[
+    DemoArticle {
+        kind: "page",
+        slug: "about",
+        title: Name {
+            uk: "Про платформу",
+            ru: "О платформе",
+            en: "About the platform",
+        },
+        body: Name {
+            uk: "Регіональна правозахисна платформа Донеччини — місток між мешканцями, громадськими організаціями, поліцією та іншими органами.\n\nМи приймаємо повідомлення про порушення прав людини з боку силових структур, про місцеві проблеми безпеки та відгуки про роботу поліції, передаємо їх до відповідальних органів і стежимо, щоб на кожне звернення відповіли вчасно.\n\nПовідомити можна анонімно. Ваші контакти зашифровано, і їх бачать лише координатори платформи.",
+            ru: "Региональная правозащитная платформа Донеччины — мостик между жителями, общественными организациями, полицией и другими органами.\n\nМы принимаем сообщения о нарушениях прав человека со стороны силовых структур, о местных проблемах безопасности и отзывы о работе полиции, передаём их в ответственные органы и следим, чтобы на каждое обращение ответили вовремя.\n\nСообщить можно анонимно. Ваши контакты зашифрованы, их видят только координаторы платформы.",
+            en: "The Donetsk regional human-rights platform is a bridge between residents, civil society, the police and other agencies.\n\nWe receive reports of human-rights violations by security services, local safety problems and feedback on police work, refer them to the agencies responsible and make sure every report is answered in time.\n\nYou can report anonymously. Your contact details are encrypted and only the platform's coordinators can see them.",
+        },
+        days_ago: 200,
+    },
+    DemoArticle {
+        kind: "page",
+        slug: "how-to-report",
+        title: Name {
+            uk: "Як повідомити",
+            ru: "Как сообщить",
+            en: "How to report",
+        },
+        body: Name {
+            uk: "1. Оберіть вид звернення на головній сторінці та заповніть форму. Ім'я та контакти можна не вказувати.\n\n2. Після надсилання ви отримаєте код квитанції. Запишіть його: за ним ви стежитимете за зверненням і відповідатимете на запитання координатора.\n\n3. Якщо вам загрожує небезпека просто зараз, телефонуйте 102.",
+            ru: "1. Выберите вид обращения на главной странице и заполните форму. Имя и контакты можно не указывать.\n\n2. После отправки вы получите код квитанции. Запишите его: по нему вы будете следить за обращением и отвечать на вопросы координатора.\n\n3. Если вам угрожает опасность прямо сейчас, звоните 102.",
+            en: "1. Choose the kind of report on the home page and fill in the form. You need not give your name or contact details.\n\n2. After sending it you get a receipt code. Write it down: with it you follow your report and answer the coordinator's questions.\n\n3. If you are in danger right now, call 102.",
+        },
+        days_ago: 200,
+    },
+    DemoArticle {
+        kind: "page",
+        slug: "contacts",
+        title: Name {
+            uk: "Контакти",
+            ru: "Контакты",
+            en: "Contacts",
+        },
+        body: Name {
+            uk: "Гаряча лінія платформи: 0 800 000 000 (безкоштовно, щодня з 8:00 до 20:00).\n\nПрийом громадян: Краматорськ, щочетверга з 10:00 до 13:00, за попереднім записом.",
+            ru: "Горячая линия платформы: 0 800 000 000 (бесплатно, ежедневно с 8:00 до 20:00).\n\nПриём граждан: Краматорск, по четвергам с 10:00 до 13:00, по предварительной записи.",
+            en: "Platform hotline: 0 800 000 000 (free of charge, daily from 8:00 to 20:00).\n\nReception: Kramatorsk, Thursdays from 10:00 to 13:00, by appointment.",
+        },
+        days_ago: 200,
+    },
+    DemoArticle {
+        kind: "news",
+        slug: "",
+        title: Name {
+            uk: "«Кава з поліцейським» у Слов'янську",
+            ru: "«Кофе с полицейским» в Славянске",
+            en: "“Coffee with a police officer” in Sloviansk",
+        },
+        body: Name {
+            uk: "У суботу дільничні офіцери поліції зустрілися з мешканцями за чашкою кави в бібліотеці. Говорили про освітлення вулиць, безпеку дітей дорогою до школи та про те, як повідомити про порушення анонімно.\n\nНаступна зустріч — через місяць у Краматорську.",
+            ru: "В субботу участковые офицеры полиции встретились с жителями за чашкой кофе в библиотеке. Говорили об освещении улиц, безопасности детей по дороге в школу и о том, как сообщить о нарушении анонимно.\n\nСледующая встреча — через месяц в Краматорске.",
+            en: "On Saturday community police officers met residents over coffee in the library. They talked about street lighting, children's safety on the way to school and how to report a violation anonymously.\n\nThe next meeting is in a month, in Kramatorsk.",
+        },
+        days_ago: 12,
+    },
+    DemoArticle {
+        kind: "announcement",
+        slug: "",
+        title: Name {
+            uk: "Спільний прийом з обласною прокуратурою",
+            ru: "Совместный приём с областной прокуратурой",
+            en: "Joint reception with the regional prosecutor's office",
+        },
+        body: Name {
+            uk: "Наступного четверга в Краматорську координатори платформи разом із прокурором проведуть прийом громадян щодо порушень прав під час мобілізації. Запис за телефоном гарячої лінії.",
+            ru: "В следующий четверг в Краматорске координаторы платформы вместе с прокурором проведут приём граждан по нарушениям прав во время мобилизации. Запись по телефону горячей линии.",
+            en: "Next Thursday in Kramatorsk the platform's coordinators and a prosecutor will receive residents about rights violations during mobilisation. Book through the hotline.",
+        },
+        days_ago: 3,
+    },
+    DemoArticle {
+        kind: "news",
+        slug: "",
+        title: Name {
+            uk: "Підсумки жовтня: 9 із 10 звернень отримали відповідь вчасно",
+            ru: "Итоги октября: 9 из 10 обращений получили ответ вовремя",
+            en: "October in figures: 9 of 10 referrals answered on time",
+        },
+        body: Name {
+            uk: "У жовтні органи відповіли вчасно на більшість переданих звернень. Найдовше відповідали щодо освітлення вулиць. Подробиці — у розділі статистики та в публічному реєстрі.",
+            ru: "В октябре органы ответили вовремя на большинство переданных обращений. Дольше всего отвечали по освещению улиц. Подробности — в разделе статистики и в публичном реестре.",
+            en: "In October agencies answered most referrals on time. Street lighting took longest. The details are in the statistics and the public register.",
+        },
+        days_ago: 20,
+    },
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1342,105 +1444,3 @@ mod tests {
         }
     }
 }
-
-/// A demo news item or page, in three languages.
-pub struct DemoArticle {
-    pub kind: &'static str,
-    pub slug: &'static str,
-    pub title: Name,
-    pub body: Name,
-    pub days_ago: i64,
-}
-
-pub static ARTICLES: &[DemoArticle] = &[
-    DemoArticle {
-        kind: "page",
-        slug: "about",
-        title: Name {
-            uk: "Про платформу",
-            ru: "О платформе",
-            en: "About the platform",
-        },
-        body: Name {
-            uk: "Регіональна правозахисна платформа Донеччини — місток між мешканцями, громадськими організаціями, поліцією та іншими органами.\n\nМи приймаємо повідомлення про порушення прав людини з боку силових структур, про місцеві проблеми безпеки та відгуки про роботу поліції, передаємо їх до відповідальних органів і стежимо, щоб на кожне звернення відповіли вчасно.\n\nПовідомити можна анонімно. Ваші контакти зашифровано, і їх бачать лише координатори платформи.",
-            ru: "Региональная правозащитная платформа Донеччины — мостик между жителями, общественными организациями, полицией и другими органами.\n\nМы принимаем сообщения о нарушениях прав человека со стороны силовых структур, о местных проблемах безопасности и отзывы о работе полиции, передаём их в ответственные органы и следим, чтобы на каждое обращение ответили вовремя.\n\nСообщить можно анонимно. Ваши контакты зашифрованы, их видят только координаторы платформы.",
-            en: "The Donetsk regional human-rights platform is a bridge between residents, civil society, the police and other agencies.\n\nWe receive reports of human-rights violations by security services, local safety problems and feedback on police work, refer them to the agencies responsible and make sure every report is answered in time.\n\nYou can report anonymously. Your contact details are encrypted and only the platform's coordinators can see them.",
-        },
-        days_ago: 200,
-    },
-    DemoArticle {
-        kind: "page",
-        slug: "how-to-report",
-        title: Name {
-            uk: "Як повідомити",
-            ru: "Как сообщить",
-            en: "How to report",
-        },
-        body: Name {
-            uk: "1. Оберіть вид звернення на головній сторінці та заповніть форму. Ім'я та контакти можна не вказувати.\n\n2. Після надсилання ви отримаєте код квитанції. Запишіть його: за ним ви стежитимете за зверненням і відповідатимете на запитання координатора.\n\n3. Якщо вам загрожує небезпека просто зараз, телефонуйте 102.",
-            ru: "1. Выберите вид обращения на главной странице и заполните форму. Имя и контакты можно не указывать.\n\n2. После отправки вы получите код квитанции. Запишите его: по нему вы будете следить за обращением и отвечать на вопросы координатора.\n\n3. Если вам угрожает опасность прямо сейчас, звоните 102.",
-            en: "1. Choose the kind of report on the home page and fill in the form. You need not give your name or contact details.\n\n2. After sending it you get a receipt code. Write it down: with it you follow your report and answer the coordinator's questions.\n\n3. If you are in danger right now, call 102.",
-        },
-        days_ago: 200,
-    },
-    DemoArticle {
-        kind: "page",
-        slug: "contacts",
-        title: Name {
-            uk: "Контакти",
-            ru: "Контакты",
-            en: "Contacts",
-        },
-        body: Name {
-            uk: "Гаряча лінія платформи: 0 800 000 000 (безкоштовно, щодня з 8:00 до 20:00).\n\nПрийом громадян: Краматорськ, щочетверга з 10:00 до 13:00, за попереднім записом.",
-            ru: "Горячая линия платформы: 0 800 000 000 (бесплатно, ежедневно с 8:00 до 20:00).\n\nПриём граждан: Краматорск, по четвергам с 10:00 до 13:00, по предварительной записи.",
-            en: "Platform hotline: 0 800 000 000 (free of charge, daily from 8:00 to 20:00).\n\nReception: Kramatorsk, Thursdays from 10:00 to 13:00, by appointment.",
-        },
-        days_ago: 200,
-    },
-    DemoArticle {
-        kind: "news",
-        slug: "",
-        title: Name {
-            uk: "«Кава з поліцейським» у Слов'янську",
-            ru: "«Кофе с полицейским» в Славянске",
-            en: "“Coffee with a police officer” in Sloviansk",
-        },
-        body: Name {
-            uk: "У суботу дільничні офіцери поліції зустрілися з мешканцями за чашкою кави в бібліотеці. Говорили про освітлення вулиць, безпеку дітей дорогою до школи та про те, як повідомити про порушення анонімно.\n\nНаступна зустріч — через місяць у Краматорську.",
-            ru: "В субботу участковые офицеры полиции встретились с жителями за чашкой кофе в библиотеке. Говорили об освещении улиц, безопасности детей по дороге в школу и о том, как сообщить о нарушении анонимно.\n\nСледующая встреча — через месяц в Краматорске.",
-            en: "On Saturday community police officers met residents over coffee in the library. They talked about street lighting, children's safety on the way to school and how to report a violation anonymously.\n\nThe next meeting is in a month, in Kramatorsk.",
-        },
-        days_ago: 12,
-    },
-    DemoArticle {
-        kind: "announcement",
-        slug: "",
-        title: Name {
-            uk: "Спільний прийом з обласною прокуратурою",
-            ru: "Совместный приём с областной прокуратурой",
-            en: "Joint reception with the regional prosecutor's office",
-        },
-        body: Name {
-            uk: "Наступного четверга в Краматорську координатори платформи разом із прокурором проведуть прийом громадян щодо порушень прав під час мобілізації. Запис за телефоном гарячої лінії.",
-            ru: "В следующий четверг в Краматорске координаторы платформы вместе с прокурором проведут приём граждан по нарушениям прав во время мобилизации. Запись по телефону горячей линии.",
-            en: "Next Thursday in Kramatorsk the platform's coordinators and a prosecutor will receive residents about rights violations during mobilisation. Book through the hotline.",
-        },
-        days_ago: 3,
-    },
-    DemoArticle {
-        kind: "news",
-        slug: "",
-        title: Name {
-            uk: "Підсумки жовтня: 9 із 10 звернень отримали відповідь вчасно",
-            ru: "Итоги октября: 9 из 10 обращений получили ответ вовремя",
-            en: "October in figures: 9 of 10 referrals answered on time",
-        },
-        body: Name {
-            uk: "У жовтні органи відповіли вчасно на більшість переданих звернень. Найдовше відповідали щодо освітлення вулиць. Подробиці — у розділі статистики та в публічному реєстрі.",
-            ru: "В октябре органы ответили вовремя на большинство переданных обращений. Дольше всего отвечали по освещению улиц. Подробности — в разделе статистики и в публичном реестре.",
-            en: "In October agencies answered most referrals on time. Street lighting took longest. The details are in the statistics and the public register.",
-        },
-        days_ago: 20,
-    },
-];
