@@ -1,6 +1,7 @@
 //! Mistok ("little bridge"): the software of a regional human-rights platform — intake of
 //! reports, case handling across agencies, public control, trust and dialogue.
 
+pub mod accountability;
 pub mod accounts;
 pub mod attachments;
 pub mod audit;

@@ -52,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::search::web::routes())
         .merge(crate::public::routes())
         .merge(crate::news::routes())
+        .merge(crate::accountability::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(CatchPanicLayer::custom(|_| {

@@ -4,6 +4,7 @@
 mod support;
 
 mod access;
+mod accountability;
 mod accounts;
 mod audit;
 mod cases;
