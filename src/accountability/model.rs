@@ -83,7 +83,7 @@ pub fn parse_csv(bytes: &[u8], caption: &str) -> Result<Table, CsvProblem> {
         if record.len() > MAX_COLUMNS {
             return Err(CsvProblem::TooManyColumns);
         }
-        let cells: Vec<String> = record.iter().map(|c| clean_text(c)).collect();
+        let cells: Vec<String> = record.iter().map(clean_text).collect();
         if cells.iter().any(|c| c.chars().count() > MAX_CELL_CHARS) {
             return Err(CsvProblem::CellTooLong);
         }
