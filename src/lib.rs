@@ -13,6 +13,7 @@ pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod demo;
+pub mod digest;
 pub mod error;
 pub mod hotline;
 pub mod http;
