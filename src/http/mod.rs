@@ -50,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::referrals::web::routes())
         .merge(crate::hotline::web::routes())
         .merge(crate::search::web::routes())
+        .merge(crate::statistics::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(CatchPanicLayer::custom(|_| {
