@@ -438,26 +438,44 @@ mod tests {
     fn periods() {
         let today = date!(2026 - 11 - 26);
         let f = validate(&input("", ""), &TestCatalog, today).unwrap();
-        assert_eq!((f.from, f.to), (date!(2025 - 12 - 01), date!(2026 - 11 - 30)));
+        assert_eq!(
+            (f.from, f.to),
+            (date!(2025 - 12 - 01), date!(2026 - 11 - 30))
+        );
         assert_eq!(f.months().len(), 12);
         let f = validate(&input("2026-02", "2026-02"), &TestCatalog, today).unwrap();
-        assert_eq!((f.from, f.to), (date!(2026 - 02 - 01), date!(2026 - 02 - 28)));
+        assert_eq!(
+            (f.from, f.to),
+            (date!(2026 - 02 - 01), date!(2026 - 02 - 28))
+        );
         let f = validate(&input("2024-02-10", "2024-03-05"), &TestCatalog, today).unwrap();
-        assert_eq!(f.months(), vec![(2024, Month::February), (2024, Month::March)]);
+        assert_eq!(
+            f.months(),
+            vec![(2024, Month::February), (2024, Month::March)]
+        );
         let f = validate(&input("", "2026-03"), &TestCatalog, today).unwrap();
         assert_eq!(f.from, date!(2025 - 04 - 01));
-        for bad in ["2026-13", "2026-02-30", "26-01", "1999-01", "2026/01", "x", "2026-1"] {
+        for bad in [
+            "2026-13",
+            "2026-02-30",
+            "26-01",
+            "1999-01",
+            "2026/01",
+            "x",
+            "2026-1",
+        ] {
             let e = validate(&input(bad, ""), &TestCatalog, today).unwrap_err();
-            assert_eq!(e, vec![FieldError::new("from", "stats-error-date")], "{bad}");
+            assert_eq!(
+                e,
+                vec![FieldError::new("from", "stats-error-date")],
+                "{bad}"
+            );
         }
         let e = validate(&input("2026-05", "2026-04"), &TestCatalog, today).unwrap_err();
         assert_eq!(e, vec![FieldError::new("to", "stats-error-range")]);
         let e = validate(&input("2000-01", "2026-04"), &TestCatalog, today).unwrap_err();
         assert_eq!(e, vec![FieldError::new("from", "stats-error-too-long")]);
-        assert_eq!(
-            f.query(),
-            "from=2025-04-01&to=2026-03-31"
-        );
+        assert_eq!(f.query(), "from=2025-04-01&to=2026-03-31");
     }
 
     #[test]
@@ -495,7 +513,10 @@ mod tests {
         // One small cell alone would be total minus the rest: the smallest other hides too.
         assert_eq!(protect(&[10, 3, 7]), vec![Exact(10), Small, Hidden]);
         // Two ones: their sum (2) would give both away.
-        assert_eq!(protect(&[9, 1, 1, 20]), vec![Hidden, Small, Small, Exact(20)]);
+        assert_eq!(
+            protect(&[9, 1, 1, 20]),
+            vec![Hidden, Small, Small, Exact(20)]
+        );
         // 2 + 3 = 5 leaves each of them open.
         assert_eq!(protect(&[9, 2, 3]), vec![Exact(9), Small, Small]);
         // Everything small: nothing to add.
@@ -515,14 +536,23 @@ mod tests {
         assert_eq!(percentile(&hist, 90), Some(9));
         assert_eq!(percentile(&hist, 100), Some(10));
         let hist: Histogram = [(0, 3), (24, 1), (240, 1)].into();
-        assert_eq!(spread(&hist), Some(Spread { median: 0, p90: 240, n: 5 }));
+        assert_eq!(
+            spread(&hist),
+            Some(Spread {
+                median: 0,
+                p90: 240,
+                n: 5
+            })
+        );
         assert_eq!(share(3, 4), None);
         assert_eq!(share(3, 5), Some(0.6));
     }
 
     /// Every value a reader could still think a hidden cell has, by brute force.
     fn candidates(values: &[u64], cells: &[Cell], i: usize) -> usize {
-        let hidden: Vec<usize> = (0..cells.len()).filter(|&j| cells[j].is_suppressed()).collect();
+        let hidden: Vec<usize> = (0..cells.len())
+            .filter(|&j| cells[j].is_suppressed())
+            .collect();
         let sum: u64 = hidden.iter().map(|&j| values[j]).sum();
         let ceiling = cells
             .iter()

@@ -330,7 +330,11 @@ fn agencies(reference: &Reference, referrals: &[ReferralGroup]) -> Vec<Agency> {
 
 /// The moment a day starts in the platform's time zone.
 pub fn local_midnight(tz: &jiff::tz::TimeZone, day: Date) -> OffsetDateTime {
-    let civil = jiff::civil::date(day.year() as i16, u8::from(day.month()) as i8, day.day() as i8);
+    let civil = jiff::civil::date(
+        day.year() as i16,
+        u8::from(day.month()) as i8,
+        day.day() as i8,
+    );
     tz.to_timestamp(civil.at(0, 0, 0, 0))
         .ok()
         .and_then(|ts| OffsetDateTime::from_unix_timestamp(ts.as_second()).ok())
@@ -446,7 +450,12 @@ impl StatsCache {
     }
 
     /// Computes the figures unless another request did so meanwhile.
-    async fn refresh(&self, state: &AppState, filters: &Filters, max_age: Duration) -> AppResult<Arc<Figures>> {
+    async fn refresh(
+        &self,
+        state: &AppState,
+        filters: &Filters,
+        max_age: Duration,
+    ) -> AppResult<Arc<Figures>> {
         let flight = self.flight(filters);
         let _computing = flight.lock().await;
         if let Some((age, figures)) = self.cached(filters)
@@ -474,11 +483,7 @@ pub async fn figures(state: &AppState, filters: &Filters) -> AppResult<Arc<Figur
         Some((age, figures)) if age < STALE_FOR => {
             let (state, filters) = (state.clone(), filters.clone());
             tokio::spawn(async move {
-                if let Err(err) = state
-                    .statistics
-                    .refresh(&state, &filters, FRESH_FOR)
-                    .await
-                {
+                if let Err(err) = state.statistics.refresh(&state, &filters, FRESH_FOR).await {
                     tracing::warn!(error = %err, "statistics were not refreshed");
                 }
             });
@@ -494,7 +499,11 @@ mod tests {
     use time::macros::{date, datetime};
 
     fn group(month: usize, category: &str, status: &str, count: u64) -> ReportGroup {
-        let kind = if category.starts_with('v') { "violation" } else { "safety" };
+        let kind = if category.starts_with('v') {
+            "violation"
+        } else {
+            "safety"
+        };
         ReportGroup {
             month,
             kind: kind.into(),
@@ -531,13 +540,24 @@ mod tests {
             group(2, "s_lighting", "rejected", 2),
             group(2, "s_lighting", "merged", 7),
         ];
-        let f = build(filters, datetime!(2026-04-01 10:00 UTC), &reference, &reports, &[]);
+        let f = build(
+            filters,
+            datetime!(2026-04-01 10:00 UTC),
+            &reference,
+            &reports,
+            &[],
+        );
         assert_eq!(f.cases, Cell::Exact(29));
         assert_eq!(f.rejected, Cell::Small);
         assert_eq!(f.merged, Cell::Exact(7));
         assert_eq!(
             f.by_kind.iter().map(|r| r.count).collect::<Vec<_>>(),
-            [Cell::Exact(9), Cell::Exact(20), Cell::Exact(0), Cell::Exact(0)]
+            [
+                Cell::Exact(9),
+                Cell::Exact(20),
+                Cell::Exact(0),
+                Cell::Exact(0)
+            ]
         );
         let violation = &f.by_category[0].rows;
         assert_eq!(violation[0].count, Cell::Hidden, "complement of the 3");

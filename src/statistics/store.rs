@@ -54,6 +54,9 @@ pub struct ReferralGroup {
     pub count: u64,
 }
 
+// SQLite: julianday() differences are doubles; rounding to whole seconds before the integer
+// division keeps 3 hours from becoming 2.9999… and so 2.
+
 /// Binding a moment the way the engine compares it.
 trait PushMoment {
     fn push_moment(&mut self, at: OffsetDateTime) -> &mut Self;
@@ -90,14 +93,20 @@ fn builder<DB: sqlx::Database>(_pool: &sqlx::Pool<DB>, sql: &str) -> QueryBuilde
 pub async fn report_groups(db: &Db, scope: &Scope<'_>) -> AppResult<Vec<ReportGroup>> {
     let last = scope.bounds.len().saturating_sub(2);
     db_read!(db, |pool| {
-        let mut q = builder(pool, "SELECT CASE");
-        for (i, bound) in scope.bounds.iter().enumerate().skip(1).take(last) {
-            q.push(" WHEN r.created_at < ")
-                .push_moment(*bound)
-                .push(format_args!(" THEN {}", i - 1));
+        let mut q = builder(pool, "SELECT ");
+        if last == 0 {
+            q.push("0");
+        } else {
+            q.push("CASE");
+            for (i, bound) in scope.bounds.iter().enumerate().skip(1).take(last) {
+                q.push(" WHEN r.created_at < ")
+                    .push_moment(*bound)
+                    .push(format_args!(" THEN {}", i - 1));
+            }
+            q.push(format_args!(" ELSE {last} END"));
         }
         q.push(format_args!(
-            " ELSE {last} END AS month, r.kind, r.category_code, r.community_code, r.status, \
+            " AS month, r.kind, r.category_code, r.community_code, r.status, \
              CASE WHEN r.status = 'closed' THEN r.outcome END AS outcome, COUNT(*) AS n \
              FROM reports r WHERE r.created_at >= "
         ));
@@ -136,8 +145,10 @@ pub async fn report_groups(db: &Db, scope: &Scope<'_>) -> AppResult<Vec<ReportGr
 }
 
 const REFERRALS_SQLITE: &str = "SELECT r.organization_id, r.status, \
-     CAST((julianday(r.first_response_at) - julianday(r.created_at)) * 24 AS INTEGER) AS first_h, \
-     CAST((julianday(r.answered_at) - julianday(r.created_at)) * 24 AS INTEGER) AS answer_h, \
+     CAST(ROUND((julianday(r.first_response_at) - julianday(r.created_at)) * 86400) AS INTEGER) \
+         / 3600 AS first_h, \
+     CAST(ROUND((julianday(r.answered_at) - julianday(r.created_at)) * 86400) AS INTEGER) \
+         / 3600 AS answer_h, \
      CASE WHEN r.answered_at IS NOT NULL \
           THEN CASE WHEN julianday(r.answered_at) <= julianday(r.due_at) THEN 1 ELSE 0 END \
           WHEN julianday(r.due_at) < julianday(";

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use super::model::{Cell, Filters, StatsInput, Spread, iso_date, validate};
+use super::model::{Cell, Filters, Spread, StatsInput, iso_date, validate};
 use super::service::{self, Figures, NO_OUTCOME, Row};
 use crate::catalog::CatalogData;
 use crate::error::{AppError, AppResult};
@@ -36,8 +36,8 @@ async fn load(
     let input = StatsInput::from_query(query);
     let result = async {
         let catalog = state.catalog.get(&state.db).await?;
-        let filters = validate(&input, &*catalog, service::today(state))
-            .map_err(AppError::Validation)?;
+        let filters =
+            validate(&input, &*catalog, service::today(state)).map_err(AppError::Validation)?;
         service::figures(state, &filters).await
     }
     .await;
@@ -207,7 +207,14 @@ fn month_chart(lang: Lang, namer: &Namer, f: &Figures) -> Chart {
     let plot_w = f64::from(WIDTH) - left - right;
     let plot_h = f64::from(height) - top - bottom;
     let n = f.by_month.len().max(1);
-    let top_value = scale_top(f.by_month.iter().filter_map(|m| m.count.value()).max().unwrap_or(0).max(1));
+    let top_value = scale_top(
+        f.by_month
+            .iter()
+            .filter_map(|m| m.count.value())
+            .max()
+            .unwrap_or(0)
+            .max(1),
+    );
     let slot = plot_w / n as f64;
     let bar_w = (slot * 0.7).max(1.0);
     let every = n.div_ceil(12);
@@ -234,7 +241,11 @@ fn month_chart(lang: Lang, namer: &Namer, f: &Figures) -> Chart {
                     String::new()
                 },
                 value_x: f1(centre),
-                value_y: f1(if m.count.is_suppressed() { base - 4.0 } else { base - h - 4.0 }),
+                value_y: f1(if m.count.is_suppressed() {
+                    base - 4.0
+                } else {
+                    base - h - 4.0
+                }),
                 // Month numbers: names of months do not fit under a phone's bars in every language.
                 label: if labelled {
                     format!("{:02}", m.month)
@@ -497,7 +508,12 @@ async fn page(
     };
     let kinds = ReportKind::ALL
         .iter()
-        .map(|k| (k.code(), lang.t(&format!("kind-{}", k.code().replace('_', "-")))))
+        .map(|k| {
+            (
+                k.code(),
+                lang.t(&format!("kind-{}", k.code().replace('_', "-"))),
+            )
+        })
         .collect();
     let categories = ReportKind::ALL
         .iter()
@@ -559,19 +575,41 @@ fn csv_rows(state: &AppState, lang: Lang, catalog: &CatalogData, f: &Figures) ->
         figures: f,
     };
     let mut out: Vec<[String; 6]> = Vec::new();
-    let mut push = |section: &str, group: &str, code: &str, name: String, measure: &str, value: String| {
-        out.push([
-            section.into(),
-            group.into(),
-            code.into(),
-            name,
-            measure.into(),
-            value,
-        ]);
-    };
-    push("period", "", "from", String::new(), "date", iso_date(f.filters.from));
-    push("period", "", "to", String::new(), "date", iso_date(f.filters.to));
-    push("period", "", "computed_at", state.format_local(f.computed_at), "moment", rfc3339(f.computed_at));
+    let mut push =
+        |section: &str, group: &str, code: &str, name: String, measure: &str, value: String| {
+            out.push([
+                section.into(),
+                group.into(),
+                code.into(),
+                name,
+                measure.into(),
+                value,
+            ]);
+        };
+    push(
+        "period",
+        "",
+        "from",
+        String::new(),
+        "date",
+        iso_date(f.filters.from),
+    );
+    push(
+        "period",
+        "",
+        "to",
+        String::new(),
+        "date",
+        iso_date(f.filters.to),
+    );
+    push(
+        "period",
+        "",
+        "computed_at",
+        state.format_local(f.computed_at),
+        "moment",
+        rfc3339(f.computed_at),
+    );
     for (code, cell) in [
         ("cases", f.cases),
         ("open", f.open),
@@ -579,41 +617,101 @@ fn csv_rows(state: &AppState, lang: Lang, catalog: &CatalogData, f: &Figures) ->
         ("rejected", f.rejected),
         ("merged", f.merged),
     ] {
-        push("totals", "", code, lang.t(&format!("stats-total-{code}")), "count", cell.shown());
+        push(
+            "totals",
+            "",
+            code,
+            lang.t(&format!("stats-total-{code}")),
+            "count",
+            cell.shown(),
+        );
     }
     for r in &f.by_kind {
-        push("kind", "", &r.code, namer.kind(&r.code), "count", r.count.shown());
+        push(
+            "kind",
+            "",
+            &r.code,
+            namer.kind(&r.code),
+            "count",
+            r.count.shown(),
+        );
     }
     for g in &f.by_category {
         for r in &g.rows {
-            push("category", &g.code, &r.code, namer.category(&r.code), "count", r.count.shown());
+            push(
+                "category",
+                &g.code,
+                &r.code,
+                namer.category(&r.code),
+                "count",
+                r.count.shown(),
+            );
         }
     }
     for r in &f.by_region {
-        push("region", "", &r.code, namer.region(&r.code), "count", r.count.shown());
+        push(
+            "region",
+            "",
+            &r.code,
+            namer.region(&r.code),
+            "count",
+            r.count.shown(),
+        );
     }
     for g in &f.by_community {
         for r in &g.rows {
-            push("community", &g.code, &r.code, namer.community(&r.code), "count", r.count.shown());
+            push(
+                "community",
+                &g.code,
+                &r.code,
+                namer.community(&r.code),
+                "count",
+                r.count.shown(),
+            );
         }
     }
     for m in &f.by_month {
         let code = format!("{:04}-{:02}", m.year, m.month);
-        push("month", "", &code, namer.month(m.year, m.month), "count", m.count.shown());
+        push(
+            "month",
+            "",
+            &code,
+            namer.month(m.year, m.month),
+            "count",
+            m.count.shown(),
+        );
     }
     for r in &f.outcomes {
-        push("outcome", "", &r.code, namer.outcome(&r.code), "count", r.count.shown());
+        push(
+            "outcome",
+            "",
+            &r.code,
+            namer.outcome(&r.code),
+            "count",
+            r.count.shown(),
+        );
     }
-    let hours = |s: Option<Spread>, pick: fn(&Spread) -> i64| s.map(|s| pick(&s).to_string()).unwrap_or_default();
+    let hours = |s: Option<Spread>, pick: fn(&Spread) -> i64| {
+        s.map(|s| pick(&s).to_string()).unwrap_or_default()
+    };
     for a in &f.agencies {
         let name = lang.pick(&a.names[0], &a.names[1], &a.names[2]).to_string();
         let measures = [
             ("referrals", a.referrals.shown()),
             ("refused", a.refused.shown()),
             ("overdue_open", a.overdue_open.shown()),
-            ("on_time_share", a.on_time.map(|s| format!("{s:.3}")).unwrap_or_default()),
-            ("first_response_median_hours", hours(a.first_response, |s| s.median)),
-            ("first_response_p90_hours", hours(a.first_response, |s| s.p90)),
+            (
+                "on_time_share",
+                a.on_time.map(|s| format!("{s:.3}")).unwrap_or_default(),
+            ),
+            (
+                "first_response_median_hours",
+                hours(a.first_response, |s| s.median),
+            ),
+            (
+                "first_response_p90_hours",
+                hours(a.first_response, |s| s.p90),
+            ),
             ("answer_median_hours", hours(a.answer, |s| s.median)),
             ("answer_p90_hours", hours(a.answer, |s| s.p90)),
         ];
@@ -680,18 +778,20 @@ pub fn json_body(state: &AppState, lang: Lang, catalog: &CatalogData, f: &Figure
         catalog,
         figures: f,
     };
-    let grouped = |groups: &[service::Group], key: &str, name: &dyn Fn(&str) -> String| -> Vec<Value> {
-        groups
-            .iter()
-            .flat_map(|g| {
-                g.rows.iter().map(move |r| {
-                    let mut item = json!({ "code": r.code, "name": name(&r.code), "count": r.count });
-                    item[key] = json!(g.code);
-                    item
+    let grouped =
+        |groups: &[service::Group], key: &str, name: &dyn Fn(&str) -> String| -> Vec<Value> {
+            groups
+                .iter()
+                .flat_map(|g| {
+                    g.rows.iter().map(move |r| {
+                        let mut item =
+                            json!({ "code": r.code, "name": name(&r.code), "count": r.count });
+                        item[key] = json!(g.code);
+                        item
+                    })
                 })
-            })
-            .collect()
-    };
+                .collect()
+        };
     json!({
         "period": { "from": iso_date(f.filters.from), "to": iso_date(f.filters.to), "time_zone": state.config.time_zone },
         "filters": {
@@ -760,7 +860,13 @@ struct FieldsPage {
 /// The definitions that the page and the fields page share: (term, explanation).
 fn definitions(lang: Lang) -> Vec<(String, String)> {
     [
-        "cases", "period", "first-response", "answer", "on-time", "percentiles", "suppression",
+        "cases",
+        "period",
+        "first-response",
+        "answer",
+        "on-time",
+        "percentiles",
+        "suppression",
         "freshness",
     ]
     .iter()
@@ -792,7 +898,14 @@ async fn fields(Locale(lang): Locale) -> Response {
         csv_sections: list(
             "stats-section-",
             &[
-                "period", "totals", "kind", "category", "region", "community", "month", "outcome",
+                "period",
+                "totals",
+                "kind",
+                "category",
+                "region",
+                "community",
+                "month",
+                "outcome",
                 "agency",
             ],
         ),

@@ -11,3 +11,4 @@ mod durability;
 mod intake;
 mod jobs;
 mod platform;
+mod statistics;
