@@ -2,9 +2,12 @@
 //! memory for a short while.
 //!
 //! # Why a cache and not a rollup table
-//! With a million reports a year's figures take one range scan over half a million rows —
-//! a few hundred milliseconds, too slow for every page view (the page must answer in under
-//! 50 ms) but fine once a minute. So the figures of each set of filters (the normalized
+//! With a million reports (two years) and half a million referrals, a year's figures take one
+//! range scan over half a million reports and one over a quarter million referrals: measured on
+//! SQLite about 1.2 s and 0.75 s of wall time on a busy 2-core machine (about 0.6 s and 0.5 s
+//! of CPU) — far too slow for every page view (the page must answer in under 50 ms) but fine
+//! once a minute. Served from the cache the page answered in 0.6 ms median (2.9 ms at the
+//! 90th percentile, 200 requests, release build). So the figures of each set of filters (the normalized
 //! [`Filters`], language left out: names are put in when a page is drawn) are kept for
 //! [`FRESH_FOR`] and the page says "figures as of HH:MM". Within [`STALE_FOR`] an older copy is
 //! still served at once while one background task recomputes it, so a popular page never
@@ -26,7 +29,7 @@ use tokio::sync::Semaphore;
 use uuid::Uuid;
 
 use super::model::{Cell, Filters, Histogram, Spread, protect, share, spread};
-use super::store::{self, ReferralGroup, ReportGroup, Scope};
+use super::store::{self, Part, ReferralGroup, ReportGroup, Scope};
 use crate::error::{AppError, AppResult};
 use crate::intake::model::ReportKind;
 use crate::state::AppState;
@@ -290,23 +293,28 @@ fn agencies(reference: &Reference, referrals: &[ReferralGroup]) -> Vec<Agency> {
     let mut tallies: HashMap<Uuid, Tally> = HashMap::new();
     for g in referrals {
         let t = tallies.entry(g.organization_id).or_default();
-        t.referrals += g.count;
-        if g.status == "refused" {
-            t.refused += g.count;
-        }
-        if let Some(on_time) = g.on_time {
-            t.judged += g.count;
-            if on_time {
-                t.on_time += g.count;
-            } else if matches!(g.status.as_str(), "sent" | "accepted") {
-                t.overdue_open += g.count;
+        match g.part {
+            Part::Tally => {
+                let status = g.status.as_deref().unwrap_or("");
+                t.referrals += g.count;
+                if status == "refused" {
+                    t.refused += g.count;
+                }
+                if let Some(on_time) = g.on_time {
+                    t.judged += g.count;
+                    if on_time {
+                        t.on_time += g.count;
+                    } else if matches!(status, "sent" | "accepted") {
+                        t.overdue_open += g.count;
+                    }
+                }
             }
-        }
-        if let Some(h) = g.first_response_hours {
-            *t.first.entry(h).or_default() += g.count;
-        }
-        if let Some(h) = g.answer_hours {
-            *t.answer.entry(h).or_default() += g.count;
+            Part::FirstResponse => {
+                *t.first.entry(g.hours.unwrap_or(0)).or_default() += g.count;
+            }
+            Part::Answer => {
+                *t.answer.entry(g.hours.unwrap_or(0)).or_default() += g.count;
+            }
         }
     }
     reference

@@ -39,23 +39,31 @@ pub struct ReportGroup {
     pub count: u64,
 }
 
-/// Referrals to one organization that are alike in what the statistics measure.
-#[derive(Debug, Clone)]
-pub struct ReferralGroup {
-    pub organization_id: Uuid,
-    pub status: String,
-    /// Whole hours from sending to the organization's first reaction, if it reacted.
-    pub first_response_hours: Option<i64>,
-    /// Whole hours from sending to the final answer (response or refusal), if answered.
-    pub answer_hours: Option<i64>,
-    /// Answered by the due date (true), answered late or overdue and open (false), or still
-    /// within its due date (none).
-    pub on_time: Option<bool>,
-    pub count: u64,
+/// What a line of the referral read counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// Referrals by status and timeliness.
+    Tally,
+    /// Referrals that had a first reaction, by whole hours to it.
+    FirstResponse,
+    /// Referrals answered, by whole hours to the answer.
+    Answer,
 }
 
-// SQLite: julianday() differences are doubles; rounding to whole seconds before the integer
-// division keeps 3 hours from becoming 2.9999… and so 2.
+/// Referrals to one organization that are alike in what one [`Part`] measures.
+#[derive(Debug, Clone)]
+pub struct ReferralGroup {
+    pub part: Part,
+    pub organization_id: Uuid,
+    /// [`Part::Tally`]: the referral's status.
+    pub status: Option<String>,
+    /// [`Part::Tally`]: answered by the due date (true), answered late or overdue and open
+    /// (false), or still within its due date (none).
+    pub on_time: Option<bool>,
+    /// Whole hours from sending, for the other parts.
+    pub hours: Option<i64>,
+    pub count: u64,
+}
 
 /// Binding a moment the way the engine compares it.
 trait PushMoment {
@@ -144,36 +152,53 @@ pub async fn report_groups(db: &Db, scope: &Scope<'_>) -> AppResult<Vec<ReportGr
     })
 }
 
-const REFERRALS_SQLITE: &str = "SELECT r.organization_id, r.status, \
+/// The referrals' measures, `(sqlite, postgres)`, up to the bound moment of the present (for
+/// timeliness).
+const MEASURES: (&str, &str) = (
+    "WITH f AS MATERIALIZED (SELECT r.organization_id AS org, r.status AS status, \
      CAST(ROUND((julianday(r.first_response_at) - julianday(r.created_at)) * 86400) AS INTEGER) \
          / 3600 AS first_h, \
      CAST(ROUND((julianday(r.answered_at) - julianday(r.created_at)) * 86400) AS INTEGER) \
          / 3600 AS answer_h, \
      CASE WHEN r.answered_at IS NOT NULL \
           THEN CASE WHEN julianday(r.answered_at) <= julianday(r.due_at) THEN 1 ELSE 0 END \
-          WHEN julianday(r.due_at) < julianday(";
-
-const REFERRALS_POSTGRES: &str = "SELECT r.organization_id, r.status, \
+          WHEN julianday(r.due_at) < julianday(",
+    "WITH f AS MATERIALIZED (SELECT r.organization_id AS org, r.status AS status, \
      FLOOR(EXTRACT(EPOCH FROM (r.first_response_at - r.created_at)) / 3600)::BIGINT AS first_h, \
      FLOOR(EXTRACT(EPOCH FROM (r.answered_at - r.created_at)) / 3600)::BIGINT AS answer_h, \
      CASE WHEN r.answered_at IS NOT NULL \
           THEN CASE WHEN r.answered_at <= r.due_at THEN 1 ELSE 0 END \
-          WHEN r.due_at < (";
+          WHEN r.due_at < (",
+);
 
-/// Referrals sent in the scope's period about reports that match its filters, grouped by
-/// organization, status, whole hours to the first reaction and to the answer, and timeliness.
+/// The three groupings over the measured referrals `f`.
+const GROUPINGS: &str = ") SELECT 0 AS part, org AS organization_id, status, on_time, NULL AS hours, \
+     COUNT(*) AS n FROM f GROUP BY 1, 2, 3, 4 \
+     UNION ALL SELECT 1, org, NULL, NULL, first_h, COUNT(*) FROM f \
+     WHERE first_h IS NOT NULL GROUP BY 1, 2, 5 \
+     UNION ALL SELECT 2, org, NULL, NULL, answer_h, COUNT(*) FROM f \
+     WHERE answer_h IS NOT NULL GROUP BY 1, 2, 5";
+
+/// Referrals sent in the scope's period about reports that match its filters, per
+/// organization: by status and timeliness, and histograms of whole hours to the first reaction
+/// and to the answer. The referrals are read once; three groupings of them, rather than one
+/// grouping by all of these, whose lines would multiply (first-reaction × answer hours).
 pub async fn referral_groups(db: &Db, scope: &Scope<'_>) -> AppResult<Vec<ReferralGroup>> {
     let (start, end) = (
         scope.bounds[0],
         *scope.bounds.last().unwrap_or(&scope.bounds[0]),
     );
+    let filtered = scope.kind.is_some() || scope.category.is_some() || scope.community.is_some();
     db_read!(db, |pool| {
-        let mut q = builder(pool, by_engine(pool, REFERRALS_SQLITE, REFERRALS_POSTGRES));
+        let mut q = builder(pool, by_engine(pool, MEASURES.0, MEASURES.1));
         q.push_moment(scope.now);
-        q.push(
-            ") THEN 0 END AS on_time, COUNT(*) AS n \
-             FROM referrals r JOIN reports p ON p.id = r.report_id WHERE r.created_at >= ",
-        );
+        // The report is read only when its kind, category or community is asked for.
+        q.push(if filtered {
+            ") THEN 0 END AS on_time FROM referrals r JOIN reports p ON p.id = r.report_id \
+             WHERE r.created_at >= "
+        } else {
+            ") THEN 0 END AS on_time FROM referrals r WHERE r.created_at >= "
+        });
         q.push_moment(start);
         q.push(" AND r.created_at < ").push_moment(end);
         if let Some(kind) = scope.kind {
@@ -187,20 +212,24 @@ pub async fn referral_groups(db: &Db, scope: &Scope<'_>) -> AppResult<Vec<Referr
             q.push(" AND p.community_code = ")
                 .push_bind(community.to_string());
         }
-        q.push(" GROUP BY 1, 2, 3, 4, 5");
+        q.push(GROUPINGS);
         let rows = q.build().fetch_all(pool).await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
+            let part: i32 = row.try_get("part")?;
             let on_time: Option<i32> = row.try_get("on_time")?;
             let count: i64 = row.try_get("n")?;
-            let first: Option<i64> = row.try_get("first_h")?;
-            let answer: Option<i64> = row.try_get("answer_h")?;
+            let hours: Option<i64> = row.try_get("hours")?;
             out.push(ReferralGroup {
+                part: match part {
+                    0 => Part::Tally,
+                    1 => Part::FirstResponse,
+                    _ => Part::Answer,
+                },
                 organization_id: row.try_get("organization_id")?,
                 status: row.try_get("status")?,
-                first_response_hours: first.map(|h| h.max(0)),
-                answer_hours: answer.map(|h| h.max(0)),
                 on_time: on_time.map(|v| v == 1),
+                hours: hours.map(|h| h.max(0)),
                 count: u64::try_from(count).unwrap_or(0),
             });
         }

@@ -393,6 +393,32 @@ fn spread_cells(lang: Lang, s: Option<Spread>) -> (String, String) {
     }
 }
 
+/// Each group's own count as a line above its rows (a kind above its categories, a region
+/// above its communities).
+fn grouped_lines(
+    groups: &[service::Group],
+    totals: &[Row],
+    group_name: impl Fn(&str) -> String,
+    row_name: impl Fn(&str) -> String,
+) -> Vec<Line> {
+    let mut out = Vec::new();
+    for group in groups {
+        let total = totals
+            .iter()
+            .find(|t| t.code == group.code)
+            .map(|t| t.count)
+            .unwrap_or(Cell::Exact(0));
+        out.push(line(group_name(&group.code), total, true));
+        out.extend(
+            group
+                .rows
+                .iter()
+                .map(|r| line(row_name(&r.code), r.count, false)),
+        );
+    }
+    out
+}
+
 fn local_date(d: time::Date) -> String {
     format!("{:02}.{:02}.{}", d.day(), u8::from(d.month()), d.year())
 }
@@ -403,32 +429,18 @@ fn view(state: &AppState, lang: Lang, catalog: &CatalogData, f: &Figures) -> Vie
         catalog,
         figures: f,
     };
-    let mut categories = Vec::new();
-    for group in &f.by_category {
-        let total = f
-            .by_kind
-            .iter()
-            .find(|k| k.code == group.code)
-            .map(|k| k.count)
-            .unwrap_or(Cell::Exact(0));
-        categories.push(line(namer.kind(&group.code), total, true));
-        for r in &group.rows {
-            categories.push(line(namer.category(&r.code), r.count, false));
-        }
-    }
-    let mut communities = Vec::new();
-    for group in &f.by_community {
-        let total = f
-            .by_region
-            .iter()
-            .find(|r| r.code == group.code)
-            .map(|r| r.count)
-            .unwrap_or(Cell::Exact(0));
-        communities.push(line(namer.region(&group.code), total, true));
-        for r in &group.rows {
-            communities.push(line(namer.community(&r.code), r.count, false));
-        }
-    }
+    let categories = grouped_lines(
+        &f.by_category,
+        &f.by_kind,
+        |c| namer.kind(c),
+        |c| namer.category(c),
+    );
+    let communities = grouped_lines(
+        &f.by_community,
+        &f.by_region,
+        |c| namer.region(c),
+        |c| namer.community(c),
+    );
     let agencies = f
         .agencies
         .iter()
@@ -567,130 +579,113 @@ pub fn csv_safe(text: &str) -> String {
     }
 }
 
-/// The rows of the CSV download: section, group, code, name, measure, value.
-fn csv_rows(state: &AppState, lang: Lang, catalog: &CatalogData, f: &Figures) -> Vec<[String; 6]> {
+/// One line of the CSV download: section, group, code, name, measure, value.
+type CsvLine = [String; 6];
+
+fn csv_line(
+    section: &str,
+    group: &str,
+    code: &str,
+    name: String,
+    measure: &str,
+    value: String,
+) -> CsvLine {
+    [
+        section.into(),
+        group.into(),
+        code.into(),
+        name,
+        measure.into(),
+        value,
+    ]
+}
+
+/// The lines of a table of counts.
+fn csv_counts(
+    section: &str,
+    group: &str,
+    rows: &[Row],
+    name: impl Fn(&str) -> String,
+) -> Vec<CsvLine> {
+    rows.iter()
+        .map(|r| {
+            csv_line(
+                section,
+                group,
+                &r.code,
+                name(&r.code),
+                "count",
+                r.count.shown(),
+            )
+        })
+        .collect()
+}
+
+/// The lines of the CSV download.
+fn csv_rows(state: &AppState, lang: Lang, catalog: &CatalogData, f: &Figures) -> Vec<CsvLine> {
     let namer = Namer {
         lang,
         catalog,
         figures: f,
     };
-    let mut out: Vec<[String; 6]> = Vec::new();
-    let mut push =
-        |section: &str, group: &str, code: &str, name: String, measure: &str, value: String| {
-            out.push([
-                section.into(),
-                group.into(),
-                code.into(),
-                name,
-                measure.into(),
-                value,
-            ]);
-        };
-    push(
-        "period",
-        "",
-        "from",
-        String::new(),
-        "date",
-        iso_date(f.filters.from),
-    );
-    push(
-        "period",
-        "",
-        "to",
-        String::new(),
-        "date",
-        iso_date(f.filters.to),
-    );
-    push(
-        "period",
-        "",
-        "computed_at",
-        state.format_local(f.computed_at),
-        "moment",
-        rfc3339(f.computed_at),
-    );
-    for (code, cell) in [
+    let mut out = vec![
+        csv_line(
+            "period",
+            "",
+            "from",
+            String::new(),
+            "date",
+            iso_date(f.filters.from),
+        ),
+        csv_line(
+            "period",
+            "",
+            "to",
+            String::new(),
+            "date",
+            iso_date(f.filters.to),
+        ),
+        csv_line(
+            "period",
+            "",
+            "computed_at",
+            state.format_local(f.computed_at),
+            "moment",
+            rfc3339(f.computed_at),
+        ),
+    ];
+    let totals = [
         ("cases", f.cases),
         ("open", f.open),
         ("closed", f.closed),
         ("rejected", f.rejected),
         ("merged", f.merged),
-    ] {
-        push(
-            "totals",
-            "",
-            code,
-            lang.t(&format!("stats-total-{code}")),
-            "count",
-            cell.shown(),
-        );
-    }
-    for r in &f.by_kind {
-        push(
-            "kind",
-            "",
-            &r.code,
-            namer.kind(&r.code),
-            "count",
-            r.count.shown(),
-        );
-    }
+    ]
+    .map(|(code, count)| Row {
+        code: code.into(),
+        count,
+    });
+    out.extend(csv_counts("totals", "", &totals, |c| {
+        lang.t(&format!("stats-total-{c}"))
+    }));
+    out.extend(csv_counts("kind", "", &f.by_kind, |c| namer.kind(c)));
     for g in &f.by_category {
-        for r in &g.rows {
-            push(
-                "category",
-                &g.code,
-                &r.code,
-                namer.category(&r.code),
-                "count",
-                r.count.shown(),
-            );
-        }
+        out.extend(csv_counts("category", &g.code, &g.rows, |c| {
+            namer.category(c)
+        }));
     }
-    for r in &f.by_region {
-        push(
-            "region",
-            "",
-            &r.code,
-            namer.region(&r.code),
-            "count",
-            r.count.shown(),
-        );
-    }
+    out.extend(csv_counts("region", "", &f.by_region, |c| namer.region(c)));
     for g in &f.by_community {
-        for r in &g.rows {
-            push(
-                "community",
-                &g.code,
-                &r.code,
-                namer.community(&r.code),
-                "count",
-                r.count.shown(),
-            );
-        }
+        out.extend(csv_counts("community", &g.code, &g.rows, |c| {
+            namer.community(c)
+        }));
     }
     for m in &f.by_month {
         let code = format!("{:04}-{:02}", m.year, m.month);
-        push(
-            "month",
-            "",
-            &code,
-            namer.month(m.year, m.month),
-            "count",
-            m.count.shown(),
-        );
+        let name = namer.month(m.year, m.month);
+        out.push(csv_line("month", "", &code, name, "count", m.count.shown()));
     }
-    for r in &f.outcomes {
-        push(
-            "outcome",
-            "",
-            &r.code,
-            namer.outcome(&r.code),
-            "count",
-            r.count.shown(),
-        );
-    }
+    out.extend(csv_counts("outcome", "", &f.outcomes, |c| namer.outcome(c)));
     let hours = |s: Option<Spread>, pick: fn(&Spread) -> i64| {
         s.map(|s| pick(&s).to_string()).unwrap_or_default()
     };
@@ -716,7 +711,14 @@ fn csv_rows(state: &AppState, lang: Lang, catalog: &CatalogData, f: &Figures) ->
             ("answer_p90_hours", hours(a.answer, |s| s.p90)),
         ];
         for (measure, value) in measures {
-            push("agency", "", &a.code, name.clone(), measure, value);
+            out.push(csv_line(
+                "agency",
+                "",
+                &a.code,
+                name.clone(),
+                measure,
+                value,
+            ));
         }
     }
     out
