@@ -29,6 +29,7 @@ pub mod referrals;
 pub mod search;
 pub mod settings;
 pub mod state;
+pub mod statistics;
 
 use std::net::SocketAddr;
 

@@ -32,6 +32,8 @@ pub struct AppState {
     pub mail_from: lettre::message::Mailbox,
     /// Language of e-mails to staff (`mail_language`).
     pub mail_language: Lang,
+    /// Recently computed public statistics (see `statistics::service`).
+    pub statistics: Arc<crate::statistics::StatsCache>,
 }
 
 impl AppState {
@@ -58,6 +60,7 @@ impl AppState {
             receipt_failures: Arc::new(FailureLimiter::new(10, Duration::from_secs(15 * 60))),
             login_failures: Arc::new(FailureLimiter::new(30, Duration::from_secs(15 * 60))),
             time_zone,
+            statistics: Arc::new(crate::statistics::StatsCache::default()),
         })
     }
 

@@ -230,11 +230,15 @@ async fn add_report(
             let code = referring_to(story.kind, community.code);
             let organization = *context.organizations.get(code)?;
             let reached = |s: Status| history.iter().find(|(h, _)| *h == s).map(|(_, at)| *at);
-            let (status, answered_at) =
+            let (status, first_response_at, answered_at) =
                 match (reached(Status::Responded), reached(Status::InProgress)) {
-                    (Some(at), _) => ("responded", Some(at)),
-                    (None, Some(at)) => ("accepted", Some(at)),
-                    (None, None) => ("sent", None),
+                    (Some(answered), accepted) => (
+                        "responded",
+                        Some(accepted.unwrap_or(answered)),
+                        Some(answered),
+                    ),
+                    (None, Some(accepted)) => ("accepted", Some(accepted), None),
+                    (None, None) => ("sent", None, None),
                 };
             Some(store::DemoReferral {
                 organization,
@@ -242,6 +246,7 @@ async fn add_report(
                 referred_at: *referred_at,
                 due_at: *referred_at + Duration::days(14),
                 status,
+                first_response_at,
                 answered_at,
                 response: (status == "responded").then(|| {
                     data::AGENCY_RESPONSES[rng.random_range(0..data::AGENCY_RESPONSES.len())]

@@ -33,8 +33,8 @@ pub async fn apply_history(
             let referral_id = Uuid::now_v7();
             sqlx::query(
                 "INSERT INTO referrals (id, report_id, organization_id, status, message, due_at, \
-                 response, created_by, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                 response, created_by, created_at, updated_at, first_response_at, answered_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             )
             .bind(referral_id)
             .bind(report_id)
@@ -45,7 +45,13 @@ pub async fn apply_history(
             .bind(&r.response)
             .bind(r.created_by)
             .bind(r.referred_at)
-            .bind(r.answered_at.unwrap_or(r.referred_at))
+            .bind(
+                r.answered_at
+                    .or(r.first_response_at)
+                    .unwrap_or(r.referred_at),
+            )
+            .bind(r.first_response_at)
+            .bind(r.answered_at)
             .execute(&mut *conn)
             .await?;
         }
@@ -101,6 +107,7 @@ pub struct DemoReferral {
     pub referred_at: OffsetDateTime,
     pub due_at: OffsetDateTime,
     pub status: &'static str,
+    pub first_response_at: Option<OffsetDateTime>,
     pub answered_at: Option<OffsetDateTime>,
     pub response: Option<String>,
 }

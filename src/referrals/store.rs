@@ -217,7 +217,10 @@ pub async fn change(db: &Db, change: ReferralChange, audited: Audited) -> AppRes
     db_write!(db, |conn| {
         let updated = sqlx::query(
             "UPDATE referrals SET status = $1, refusal_reason = COALESCE($2, refusal_reason), \
-             response = COALESCE($3, response), updated_at = $4 WHERE id = $5 AND status = $6",
+             response = COALESCE($3, response), updated_at = $4, \
+             first_response_at = COALESCE(first_response_at, $4), \
+             answered_at = CASE WHEN $1 IN ('responded', 'refused') THEN $4 ELSE answered_at END \
+             WHERE id = $5 AND status = $6",
         )
         .bind(change.to.code())
         .bind(&change.refusal_reason)
@@ -261,6 +264,14 @@ pub async fn add_action(
         .bind(author_id)
         .bind(&body)
         .bind(now)
+        .execute(&mut *conn)
+        .await?;
+        // The organization's first reaction, for the public statistics.
+        sqlx::query(
+            "UPDATE referrals SET first_response_at = $1 WHERE id = $2 AND first_response_at IS NULL",
+        )
+        .bind(now)
+        .bind(referral_id)
         .execute(&mut *conn)
         .await?;
         crate::append_audited!(conn, audited);

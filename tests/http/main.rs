@@ -14,3 +14,4 @@ mod jobs;
 mod news;
 mod platform;
 mod public;
+mod statistics;
