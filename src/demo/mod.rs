@@ -248,6 +248,10 @@ async fn add_report(
                 status,
                 first_response_at,
                 answered_at,
+                // Long-overdue demo referrals were escalated when they fell due, as the job
+                // would have done; otherwise a fresh demo would send a storm of e-mails.
+                escalated_at: (status != "responded" && *referred_at + Duration::days(14) < now)
+                    .then(|| *referred_at + Duration::days(14) + Duration::hours(1)),
                 response: (status == "responded").then(|| {
                     data::AGENCY_RESPONSES[rng.random_range(0..data::AGENCY_RESPONSES.len())]
                         .get(lang_of(story.lang))

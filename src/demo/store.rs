@@ -33,8 +33,8 @@ pub async fn apply_history(
             let referral_id = Uuid::now_v7();
             sqlx::query(
                 "INSERT INTO referrals (id, report_id, organization_id, status, message, due_at, \
-                 response, created_by, created_at, updated_at, first_response_at, answered_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                 response, created_by, created_at, updated_at, first_response_at, answered_at, \
+                 escalated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
             )
             .bind(referral_id)
             .bind(report_id)
@@ -52,6 +52,7 @@ pub async fn apply_history(
             )
             .bind(r.first_response_at)
             .bind(r.answered_at)
+            .bind(r.escalated_at)
             .execute(&mut *conn)
             .await?;
         }
@@ -109,6 +110,7 @@ pub struct DemoReferral {
     pub status: &'static str,
     pub first_response_at: Option<OffsetDateTime>,
     pub answered_at: Option<OffsetDateTime>,
+    pub escalated_at: Option<OffsetDateTime>,
     pub response: Option<String>,
 }
 
