@@ -57,7 +57,9 @@ pub async fn search(db: &Db, filters: &Filters, limit: i64, offset: i64) -> AppR
         }
         if fts {
             q.push(
-                " FROM reports_fts JOIN reports r ON r.rowid = reports_fts.rowid \
+                // CROSS JOIN keeps the index walk outside: with another filter (a community)
+                // SQLite would otherwise probe the text index once per report of it.
+                " FROM reports_fts CROSS JOIN reports r ON r.rowid = reports_fts.rowid \
                  WHERE reports_fts MATCH ",
             );
             q.push_bind(fts5_query(&filters.terms));
