@@ -60,6 +60,20 @@ pub enum Command {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// Write the monthly digest "My community — my police" as a PDF ready to print.
+    Digest {
+        /// The month, as YYYY-MM.
+        #[arg(long)]
+        month: String,
+        /// Language of the digest: uk, ru or en.
+        #[arg(long, default_value = "uk")]
+        lang: String,
+        /// Where to write the PDF [default: digest-YYYY-MM-LANG.pdf].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// Load the demo region: Donetsk region communities, organizations and a few hundred reports.
     Demo {
         /// How many demo reports to add (only when the store has none).
@@ -212,6 +226,27 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             store.apply(&mut config);
             let state = crate::build_state(config).await?;
             report_demo(crate::demo::load(&state, reports).await?);
+        }
+        Command::Digest {
+            month,
+            lang,
+            out,
+            store,
+        } => {
+            store.apply(&mut config);
+            let state = crate::build_state(config).await?;
+            let lang = crate::i18n::Lang::from_code(&lang)
+                .ok_or_else(|| anyhow::anyhow!("--lang must be uk, ru or en"))?;
+            let month = crate::digest::service::parse_month(&state, &month).map_err(|_| {
+                anyhow::anyhow!("--month must be a month that has begun, as YYYY-MM")
+            })?;
+            let digest = crate::digest::service::digest(&state, month, lang).await?;
+            let bytes = crate::digest::service::pdf(&digest)?;
+            let out = out.unwrap_or_else(|| {
+                PathBuf::from(format!("digest-{}-{}.pdf", month.code(), lang.code()))
+            });
+            std::fs::write(&out, bytes)?;
+            println!("{}", out.display());
         }
         Command::Audit { command } => run_audit(command, config).await?,
         Command::Jobs {

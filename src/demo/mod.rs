@@ -287,6 +287,14 @@ async fn add_report(
             messages,
             lang_code(story.lang),
             referral,
+            // How closed demo cases ended.
+            [
+                "confirmed",
+                "not_confirmed",
+                "resolved",
+                "resolved_by_mediation",
+                "referred_to_court",
+            ][rng.random_range(0..5)],
         )
         .await?;
     }

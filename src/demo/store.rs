@@ -27,6 +27,7 @@ pub async fn apply_history(
     messages: Vec<(bool, String, OffsetDateTime)>,
     language: &'static str,
     referral: Option<DemoReferral>,
+    outcome: &'static str,
 ) -> AppResult<()> {
     db_write!(db, |conn| {
         if let Some(r) = &referral {
@@ -66,12 +67,15 @@ pub async fn apply_history(
             .bind(*at)
             .execute(&mut *conn)
             .await?;
-            sqlx::query("UPDATE reports SET status = $1, updated_at = $2 WHERE id = $3")
-                .bind(status.code())
-                .bind(*at)
-                .bind(report_id)
-                .execute(&mut *conn)
-                .await?;
+            sqlx::query(
+                "UPDATE reports SET status = $1, updated_at = $2, outcome = $3 WHERE id = $4",
+            )
+            .bind(status.code())
+            .bind(*at)
+            .bind((*status == Status::Closed).then_some(outcome))
+            .bind(report_id)
+            .execute(&mut *conn)
+            .await?;
         }
         for (body, at) in &updates {
             sqlx::query(

@@ -53,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::public::routes())
         .merge(crate::news::routes())
         .merge(crate::accountability::routes())
+        .merge(crate::digest::routes())
         .merge(crate::statistics::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(max_body))

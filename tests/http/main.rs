@@ -8,6 +8,7 @@ mod accountability;
 mod accounts;
 mod audit;
 mod cases;
+mod digest;
 mod durability;
 mod intake;
 mod jobs;
