@@ -279,24 +279,22 @@ async fn add_report(
             }
         });
     if !history.is_empty() || !messages.is_empty() {
-        store::apply_history(
-            &state.db,
-            id,
+        let past = store::DemoPast {
             history,
             updates,
             messages,
-            lang_code(story.lang),
+            language: lang_code(story.lang),
             referral,
             // How closed demo cases ended.
-            [
+            outcome: [
                 "confirmed",
                 "not_confirmed",
                 "resolved",
                 "resolved_by_mediation",
                 "referred_to_court",
             ][rng.random_range(0..5)],
-        )
-        .await?;
+        };
+        store::apply_history(&state.db, id, past).await?;
     }
     if let Some(publication) = publication {
         let at = created_at + Duration::days(2);

@@ -19,16 +19,26 @@ pub async fn report_count(db: &Db) -> AppResult<i64> {
     })
 }
 
-pub async fn apply_history(
-    db: &Db,
-    report_id: Uuid,
-    history: Vec<(Status, OffsetDateTime)>,
-    updates: Vec<(String, OffsetDateTime)>,
-    messages: Vec<(bool, String, OffsetDateTime)>,
-    language: &'static str,
-    referral: Option<DemoReferral>,
-    outcome: &'static str,
-) -> AppResult<()> {
+/// What happened to a demo case after it was received.
+pub struct DemoPast {
+    pub history: Vec<(Status, OffsetDateTime)>,
+    pub updates: Vec<(String, OffsetDateTime)>,
+    pub messages: Vec<(bool, String, OffsetDateTime)>,
+    pub language: &'static str,
+    pub referral: Option<DemoReferral>,
+    /// How it ended, if it was closed.
+    pub outcome: &'static str,
+}
+
+pub async fn apply_history(db: &Db, report_id: Uuid, past: DemoPast) -> AppResult<()> {
+    let DemoPast {
+        history,
+        updates,
+        messages,
+        language,
+        referral,
+        outcome,
+    } = past;
     db_write!(db, |conn| {
         if let Some(r) = &referral {
             let referral_id = Uuid::now_v7();
