@@ -20,6 +20,7 @@ pub mod intake;
 pub mod jobs;
 pub mod limits;
 pub mod notify;
+pub mod open311;
 pub mod public;
 pub mod reference_data;
 pub mod referrals;

@@ -51,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::hotline::web::routes())
         .merge(crate::search::web::routes())
         .merge(crate::public::routes())
+        .merge(crate::open311::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(CatchPanicLayer::custom(|_| {
