@@ -10,5 +10,6 @@ mod cases;
 mod durability;
 mod intake;
 mod jobs;
+mod open311;
 mod platform;
 mod public;
