@@ -164,8 +164,9 @@ pub enum AdminCommand {
         #[arg(long)]
         name: String,
     },
-    /// Revoke an Open311 API key (its id, as printed when it was issued or shown on the
-    /// administrators' page).
+    /// List the Open311 API keys: id, first characters, partner system, state.
+    ListApiKeys,
+    /// Revoke an Open311 API key (its id, as printed when it was issued or by `list-api-keys`).
     RevokeApiKey {
         #[arg(long)]
         id: uuid::Uuid,
@@ -356,6 +357,15 @@ async fn admin(state: &crate::state::AppState, command: AdminCommand) -> anyhow:
                     anyhow::bail!("no key was issued");
                 }
                 Err(err) => return Err(err.into()),
+            }
+        }
+        AdminCommand::ListApiKeys => {
+            for key in crate::open311::service::api_keys(state).await? {
+                let state = match key.revoked_at {
+                    Some(at) => format!("revoked {at}"),
+                    None => "active".to_string(),
+                };
+                println!("{}  {}  {}  ({state})", key.id, key.hint, key.name);
             }
         }
         AdminCommand::RevokeApiKey { id } => {

@@ -71,6 +71,7 @@ async fn keys_page(
     state: &AppState,
     lang: Lang,
     jar: CookieJar,
+    headers: &HeaderMap,
     staff: &Staff,
     outcome: Outcome,
 ) -> Response {
@@ -79,10 +80,7 @@ async fn keys_page(
         Err(err) => return page_error(lang, err),
     };
     let (jar, csrf) = csrf::token(state, jar);
-    let endpoint = match state.config.public_url.as_deref().map(str::trim) {
-        Some(url) if !url.is_empty() => format!("{}/open311/v2/", url.trim_end_matches('/')),
-        _ => "/open311/v2/".to_string(),
-    };
+    let endpoint = format!("{}/", super::api::endpoint_url(state, headers));
     let page = KeysPage {
         c: Chrome::new(lang, PATH, "api-keys-title").staff(&staff.user, &csrf),
         csrf,
@@ -114,12 +112,13 @@ async fn keys(
     State(state): State<AppState>,
     Locale(lang): Locale,
     jar: CookieJar,
+    headers: HeaderMap,
     staff: Staff,
 ) -> Response {
     if let Err(err) = staff.require(&[Role::Administrator]) {
         return page_error(lang, err);
     }
-    keys_page(&state, lang, jar, &staff, Outcome::default()).await
+    keys_page(&state, lang, jar, &headers, &staff, Outcome::default()).await
 }
 
 async fn issue(
@@ -139,7 +138,7 @@ async fn issue(
     };
     if !csrf::verify(&state, &jar, &headers, &form.csrf) {
         outcome.errors = vec![FieldError::new("name", "form-expired")];
-        return keys_page(&state, lang, jar, &staff, outcome).await;
+        return keys_page(&state, lang, jar, &headers, &staff, outcome).await;
     }
     match service::issue_api_key(&state, &Actor::Staff(&staff.user), &form.name).await {
         Ok((_, key)) => {
@@ -149,7 +148,7 @@ async fn issue(
         Err(AppError::Validation(errors)) => outcome.errors = errors,
         Err(err) => return page_error(lang, err),
     }
-    keys_page(&state, lang, jar, &staff, outcome).await
+    keys_page(&state, lang, jar, &headers, &staff, outcome).await
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -178,7 +177,7 @@ async fn revoke(
             errors: vec![FieldError::new("name", "form-expired")],
             ..Outcome::default()
         };
-        return keys_page(&state, lang, jar, &staff, outcome).await;
+        return keys_page(&state, lang, jar, &headers, &staff, outcome).await;
     }
     let outcome = match service::revoke_api_key(&state, &Actor::Staff(&staff.user), id).await {
         // Revoked already (another tab, another administrator): the list shows it so.
@@ -188,5 +187,5 @@ async fn revoke(
         },
         Err(err) => return page_error(lang, err),
     };
-    keys_page(&state, lang, jar, &staff, outcome).await
+    keys_page(&state, lang, jar, &headers, &staff, outcome).await
 }

@@ -5,10 +5,9 @@
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, Request, State};
+use axum::extract::{FromRequestParts, Path, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 
@@ -39,12 +38,11 @@ pub fn routes() -> Router<AppState> {
 
 /// The answer's language: GeoReport's `locale` (or `lang`), else `Accept-Language`, else
 /// Ukrainian.
-fn lang_of(parts: &Parts, params: &Params) -> Lang {
+fn lang_of(headers: &HeaderMap, params: &Params) -> Lang {
     parse_locale(&params.one("locale"))
         .or_else(|| parse_locale(&params.one("lang")))
         .or_else(|| {
-            parts
-                .headers
+            headers
                 .get(header::ACCEPT_LANGUAGE)
                 .and_then(|v| v.to_str().ok())
                 .and_then(Lang::from_accept_language)
@@ -54,6 +52,66 @@ fn lang_of(parts: &Parts, params: &Params) -> Lang {
 
 fn query_params(parts: &Parts) -> Params {
     Params::parse(parts.uri.query().unwrap_or("").as_bytes())
+}
+
+/// What every Open311 handler starts from: the resource named by the path's last segment
+/// (`name.format`), the parameters of the query string, and the answer's language. A path
+/// that names no resource in a known format is rejected with GeoReport's 404, in JSON.
+struct Resource {
+    name: String,
+    format: Format,
+    lang: Lang,
+    params: Params,
+    method: Method,
+    headers: HeaderMap,
+}
+
+impl Resource {
+    fn error(&self, err: Open311Error) -> Response {
+        error(self.format, self.lang, err)
+    }
+
+    fn is_get(&self) -> bool {
+        self.method == Method::GET || self.method == Method::HEAD
+    }
+
+    fn jurisdiction(&self) -> String {
+        self.params.one("jurisdiction_id")
+    }
+
+    /// 405, saying which methods the resource takes.
+    fn not_allowed(&self, allow: &'static str) -> Response {
+        let mut response = self.error(Open311Error::new(405, None, "open311-error-method"));
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static(allow));
+        response
+    }
+}
+
+impl FromRequestParts<AppState> for Resource {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let params = query_params(parts);
+        let lang = lang_of(&parts.headers, &params);
+        let file = match Path::<String>::from_request_parts(parts, state).await {
+            Ok(Path(file)) => file,
+            Err(_) => {
+                let err = Open311Error::not_found("open311-error-not-found");
+                return Err(error(Format::Json, lang, err));
+            }
+        };
+        let (name, format) = parse_resource(&file).map_err(|err| error(Format::Json, lang, err))?;
+        Ok(Resource {
+            name: name.to_string(),
+            format,
+            lang,
+            params,
+            method: parts.method.clone(),
+            headers: parts.headers.clone(),
+        })
+    }
 }
 
 fn answer(format: Format, status: StatusCode, root: &str, doc: &Doc) -> Response {
@@ -97,58 +155,26 @@ fn error(format: Format, lang: Lang, err: Open311Error) -> Response {
             ])
         })
         .collect();
-    let mut response = answer(format, status, "errors", &Doc::list("error", errors));
-    if status == StatusCode::METHOD_NOT_ALLOWED {
-        response
-            .headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("GET, POST"));
-    }
-    response
-}
-
-fn is_get(method: &Method) -> bool {
-    method == Method::GET || method == Method::HEAD
-}
-
-fn method_not_allowed() -> Open311Error {
-    Open311Error::new(405, None, "open311-error-method")
+    answer(format, status, "errors", &Doc::list("error", errors))
 }
 
 /// `discovery`, `services` and `requests` in either format.
-async fn resource(
-    State(state): State<AppState>,
-    path: Result<Path<String>, PathRejection>,
-    req: Request,
-) -> Response {
-    let (parts, body) = req.into_parts();
-    let params = query_params(&parts);
-    let lang = lang_of(&parts, &params);
-    let Ok(Path(file)) = path else {
-        return error(
-            Format::Json,
-            lang,
-            Open311Error::not_found("open311-error-not-found"),
-        );
-    };
-    let (name, format) = match parse_resource(&file) {
-        Ok(found) => found,
-        Err(err) => return error(Format::Json, lang, err),
-    };
-    let get = is_get(&parts.method);
-    let post = parts.method == Method::POST;
-    let result = match name {
-        "discovery" if get => Ok(public(discovery(&state, &parts, lang, format))),
-        "services" if get => services(&state, &params, lang, format).await.map(public),
-        "requests" if get => requests(&state, &params, lang, format).await.map(public),
-        "requests" if post => return create(&state, parts, body, params, format).await,
-        "discovery" | "services" | "requests" => Err(method_not_allowed()),
+async fn resource(State(state): State<AppState>, r: Resource, body: Body) -> Response {
+    let (format, lang) = (r.format, r.lang);
+    let result = match r.name.as_str() {
+        "discovery" if r.is_get() => Ok(discovery(&state, &r.headers, lang, format)),
+        "services" if r.is_get() => services(&state, &r).await,
+        "requests" if r.is_get() => requests(&state, &r).await,
+        "requests" if r.method == Method::POST => return create(&state, r, body).await,
+        "discovery" | "services" => return r.not_allowed("GET, HEAD"),
+        "requests" => return r.not_allowed("GET, HEAD, POST"),
         _ => Err(Open311Error::not_found("open311-error-not-found")),
     };
-    result.unwrap_or_else(|err| error(format, lang, err))
+    public(result.unwrap_or_else(|err| error(format, lang, err)))
 }
 
 /// The endpoint's own address: the configured public address, else the one the client used.
-fn endpoint_url(state: &AppState, parts: &Parts) -> String {
+pub fn endpoint_url(state: &AppState, headers: &HeaderMap) -> String {
     if let Some(url) = state
         .config
         .public_url
@@ -158,8 +184,7 @@ fn endpoint_url(state: &AppState, parts: &Parts) -> String {
     {
         return format!("{}{BASE}", url.trim_end_matches('/'));
     }
-    let host = parts
-        .headers
+    let host = headers
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
         .filter(|h| {
@@ -174,7 +199,7 @@ fn endpoint_url(state: &AppState, parts: &Parts) -> String {
     }
 }
 
-fn discovery(state: &AppState, parts: &Parts, lang: Lang, format: Format) -> Response {
+fn discovery(state: &AppState, headers: &HeaderMap, lang: Lang, format: Format) -> Response {
     let formats = ["text/xml", "application/json"]
         .into_iter()
         .map(Doc::text)
@@ -198,7 +223,7 @@ fn discovery(state: &AppState, parts: &Parts, lang: Lang, format: Format) -> Res
                 "endpoint",
                 vec![Doc::Record(vec![
                     ("specification", Doc::text(SPECIFICATION)),
-                    ("url", Doc::text(endpoint_url(state, parts))),
+                    ("url", Doc::text(endpoint_url(state, headers))),
                     ("changeset", Doc::text(CHANGESET)),
                     ("type", Doc::text("production")),
                     ("formats", Doc::list("format", formats)),
@@ -213,13 +238,9 @@ fn kind_key(kind: crate::intake::model::ReportKind) -> String {
     format!("kind-{}", kind.code().replace('_', "-"))
 }
 
-async fn services(
-    state: &AppState,
-    params: &Params,
-    lang: Lang,
-    format: Format,
-) -> Result<Response, Open311Error> {
-    let (catalog, _) = service::catalog_for(state, &params.one("jurisdiction_id")).await?;
+async fn services(state: &AppState, r: &Resource) -> Result<Response, Open311Error> {
+    let (catalog, _) = service::catalog_for(state, &r.jurisdiction()).await?;
+    let lang = r.lang;
     let list = catalog
         .categories
         .iter()
@@ -244,7 +265,7 @@ async fn services(
         })
         .collect();
     Ok(answer(
-        format,
+        r.format,
         StatusCode::OK,
         "services",
         &Doc::list("service", list),
@@ -252,42 +273,26 @@ async fn services(
 }
 
 /// `GET services/{service_code}`: the attributes Mistok asks for beyond GeoReport's fields.
-async fn service_definition(
-    State(state): State<AppState>,
-    path: Result<Path<String>, PathRejection>,
-    req: Request,
-) -> Response {
-    let (parts, _) = req.into_parts();
-    let params = query_params(&parts);
-    let lang = lang_of(&parts, &params);
-    let Ok(Path(file)) = path else {
-        return error(
-            Format::Json,
-            lang,
-            Open311Error::not_found("open311-error-not-found"),
-        );
-    };
-    let (code, format) = match parse_resource(&file) {
-        Ok(found) => found,
-        Err(err) => return error(Format::Json, lang, err),
-    };
-    if !is_get(&parts.method) {
-        return error(format, lang, method_not_allowed());
+async fn service_definition(State(state): State<AppState>, r: Resource) -> Response {
+    if !r.is_get() {
+        return r.not_allowed("GET, HEAD");
     }
     let result = async {
-        let (catalog, region) =
-            service::catalog_for(&state, &params.one("jurisdiction_id")).await?;
+        let (catalog, region) = service::catalog_for(&state, &r.jurisdiction()).await?;
         let category = catalog
-            .category(code)
+            .category(&r.name)
             .ok_or_else(|| Open311Error::new(404, Some("service_code"), "open311-error-service"))?;
         let doc = Doc::Record(vec![
             ("service_code", Doc::text(&category.code)),
-            ("attributes", attributes(&catalog, region.as_deref(), lang)),
+            (
+                "attributes",
+                attributes(&catalog, region.as_deref(), r.lang),
+            ),
         ]);
-        Ok::<_, Open311Error>(answer(format, StatusCode::OK, "service_definition", &doc))
+        Ok::<_, Open311Error>(answer(r.format, StatusCode::OK, "service_definition", &doc))
     }
     .await;
-    public(result.unwrap_or_else(|err| error(format, lang, err)))
+    public(result.unwrap_or_else(|err| r.error(err)))
 }
 
 fn attributes(catalog: &CatalogData, region: Option<&str>, lang: Lang) -> Doc {
@@ -375,21 +380,16 @@ fn request_doc(state: &AppState, catalog: &CatalogData, lang: Lang, row: &Reques
     ])
 }
 
-async fn requests(
-    state: &AppState,
-    params: &Params,
-    lang: Lang,
-    format: Format,
-) -> Result<Response, Open311Error> {
-    let page = service::requests(state, params).await?;
+async fn requests(state: &AppState, r: &Resource) -> Result<Response, Open311Error> {
+    let page = service::requests(state, &r.params).await?;
     let catalog = state.catalog.get(&state.db).await?;
     let list = page
         .rows
         .iter()
-        .map(|row| request_doc(state, &catalog, lang, row))
+        .map(|row| request_doc(state, &catalog, r.lang, row))
         .collect();
     let mut response = answer(
-        format,
+        r.format,
         StatusCode::OK,
         "service_requests",
         &Doc::list("request", list),
@@ -409,55 +409,37 @@ async fn requests(
 }
 
 /// `GET requests/{service_request_id}`: a one-element list, or 404 for anything unpublished.
-async fn single_request(
-    State(state): State<AppState>,
-    path: Result<Path<String>, PathRejection>,
-    req: Request,
-) -> Response {
-    let (parts, _) = req.into_parts();
-    let params = query_params(&parts);
-    let lang = lang_of(&parts, &params);
-    let Ok(Path(file)) = path else {
-        return error(
-            Format::Json,
-            lang,
-            Open311Error::not_found("open311-error-not-found"),
-        );
-    };
-    let (reference, format) = match parse_resource(&file) {
-        Ok(found) => found,
-        Err(err) => return error(Format::Json, lang, err),
-    };
-    if !is_get(&parts.method) {
-        return error(format, lang, method_not_allowed());
+async fn single_request(State(state): State<AppState>, r: Resource) -> Response {
+    if !r.is_get() {
+        return r.not_allowed("GET, HEAD");
     }
     let result = async {
-        let row = service::request(&state, reference, &params.one("jurisdiction_id")).await?;
+        let row = service::request(&state, &r.name, &r.jurisdiction()).await?;
         let catalog = state.catalog.get(&state.db).await?;
-        let doc = Doc::list("request", vec![request_doc(&state, &catalog, lang, &row)]);
-        Ok::<_, Open311Error>(answer(format, StatusCode::OK, "service_requests", &doc))
+        let doc = Doc::list("request", vec![request_doc(&state, &catalog, r.lang, &row)]);
+        Ok::<_, Open311Error>(answer(r.format, StatusCode::OK, "service_requests", &doc))
     }
     .await;
-    public(result.unwrap_or_else(|err| error(format, lang, err)))
+    public(result.unwrap_or_else(|err| r.error(err)))
 }
 
 /// `POST requests`: a form body (`application/x-www-form-urlencoded`, as GeoReport says), with
 /// parameters of the query string read too. The answer carries, beside GeoReport's fields, the
 /// report's `receipt`: the partner system hands it to the resident, whom it lets follow the
 /// report (it is shown once and never stored by the platform).
-async fn create(
-    state: &AppState,
-    parts: Parts,
-    body: Body,
-    mut params: Params,
-    format: Format,
-) -> Response {
-    let form = content_type_is_form(&parts);
+async fn create(state: &AppState, r: Resource, body: Body) -> Response {
+    let Resource {
+        format,
+        mut params,
+        headers,
+        ..
+    } = r;
+    let form = content_type_is_form(&headers);
     let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES).await;
     if let Ok(bytes) = &bytes {
         params.extend(Params::parse(bytes));
     }
-    let lang = lang_of(&parts, &params);
+    let lang = lang_of(&headers, &params);
     let bytes = match bytes {
         Ok(bytes) => bytes,
         Err(_) => return error(format, lang, AppError::PayloadTooLarge.into()),
@@ -465,7 +447,7 @@ async fn create(
     if !form && !bytes.is_empty() {
         return error(format, lang, AppError::UnsupportedMediaType.into());
     }
-    let idempotency = match parts.headers.get("idempotency-key") {
+    let idempotency = match headers.get("idempotency-key") {
         None => None,
         Some(value) => match value
             .to_str()
@@ -510,8 +492,8 @@ async fn create(
 }
 
 /// True for a form body, or none said (some clients send no type with an empty body).
-fn content_type_is_form(parts: &Parts) -> bool {
-    match parts.headers.get(header::CONTENT_TYPE) {
+fn content_type_is_form(headers: &HeaderMap) -> bool {
+    match headers.get(header::CONTENT_TYPE) {
         None => true,
         Some(value) => value
             .to_str()
@@ -525,7 +507,7 @@ fn content_type_is_form(parts: &Parts) -> bool {
 async fn unknown(req: Request) -> Response {
     let (parts, _) = req.into_parts();
     let params = query_params(&parts);
-    let lang = lang_of(&parts, &params);
+    let lang = lang_of(&parts.headers, &params);
     let format = match parts.uri.path().rsplit_once('.') {
         Some((_, ext)) if ext.eq_ignore_ascii_case("xml") => Format::Xml,
         _ => Format::Json,

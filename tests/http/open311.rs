@@ -310,6 +310,8 @@ async fn discovery_services_and_definitions(engine: Engine) {
         .await
         .unwrap();
     assert_eq!(r.status(), 405);
+    assert_eq!(r.headers()["allow"], "GET, HEAD");
+    json_errors(405, &r.json().await.unwrap());
     let (status, _, body) = get(&app, "/open311/v2/%FF%FE.json").await;
     assert!(
         status == 404 && body.contains("\"code\":404"),
@@ -457,34 +459,28 @@ async fn partners_send_requests_with_a_key(engine: Engine) {
     assert_eq!(xml.name, "errors");
     let description = &xml.child("error").child("description").text;
     assert!(description.starts_with("lat/long:"), "{description}");
-    // Too short a description and a bad consent answer, in one answer; unknown service: 404.
-    let r = post(
-        &app,
-        "/open311/v2/requests.json?locale=en",
-        &[
-            ("api_key", key.as_str()),
-            ("service_code", "street_lighting"),
-            ("attribute[community]", "kramatorsk"),
-            ("attribute[consent_publish]", "perhaps"),
-            ("description", "dark"),
-        ],
-    )
-    .await;
-    assert_eq!(r.status(), 400);
-    let errors = json_errors(400, &r.json().await.unwrap());
-    assert!(errors.contains("attribute[consent_publish]"), "{errors}");
-    let r = post(
-        &app,
-        "/open311/v2/requests.json",
-        &[
-            ("api_key", key.as_str()),
-            ("service_code", "street_lighting"),
-            ("attribute[community]", "kramatorsk"),
-            ("description", "dark"),
-        ],
-    )
-    .await;
-    assert!(json_errors(400, &r.json().await.unwrap()).contains("description"));
+    // A bad consent answer (before intake), then too short a description (named by intake).
+    for (consent, named) in [
+        ("perhaps", "attribute[consent_publish]"),
+        ("yes", "description"),
+    ] {
+        let r = post(
+            &app,
+            "/open311/v2/requests.json?locale=en",
+            &[
+                ("api_key", key.as_str()),
+                ("service_code", "street_lighting"),
+                ("attribute[community]", "kramatorsk"),
+                ("attribute[consent_publish]", consent),
+                ("description", "dark"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status(), 400);
+        let errors = json_errors(400, &r.json().await.unwrap());
+        assert!(errors.contains(named), "{errors}");
+    }
+    // Unknown service or jurisdiction: 404.
     let r = post(
         &app,
         "/open311/v2/requests.json",
@@ -800,7 +796,7 @@ async fn only_published_cases_are_served(engine: Engine) {
     // One request: a one-element list; 404 for anything not published, whatever the reason.
     let (status, single) = get_json(&app, &format!("/open311/v2/requests/{published}.json")).await;
     assert_eq!(status, 200);
-    assert_eq!(references(&single), [published.clone()]);
+    assert_eq!(references(&single), [published.as_str()]);
     let lower = published.to_lowercase();
     let (status, _) = get_json(&app, &format!("/open311/v2/requests/{lower}.json")).await;
     assert_eq!(status, 200);
@@ -820,13 +816,13 @@ async fn only_published_cases_are_served(engine: Engine) {
         &format!("/open311/v2/requests.json?service_request_id={ids}&status=closed"),
     )
     .await;
-    assert_eq!(references(&list), [published.clone()]);
+    assert_eq!(references(&list), [published.as_str()]);
     let (_, list) = get_json(
         &app,
         "/open311/v2/requests.json?service_code=street_lighting",
     )
     .await;
-    assert_eq!(references(&list), [lighting.clone()]);
+    assert_eq!(references(&list), [lighting.as_str()]);
     let (_, list) = get_json(&app, "/open311/v2/requests.json?status=closed").await;
     assert!(references(&list).is_empty());
     let (_, list) = get_json(&app, "/open311/v2/requests.json?status=open,closed").await;
@@ -927,7 +923,7 @@ async fn only_published_cases_are_served(engine: Engine) {
         "{single}"
     );
     let (_, list) = get_json(&app, "/open311/v2/requests.json?status=closed").await;
-    assert_eq!(references(&list), [published.clone()]);
+    assert_eq!(references(&list), [published.as_str()]);
 
     // Withdrawn from the register: gone here too.
     let r = act(&app, &coordinator, &published, "withdraw", &[]).await;
