@@ -400,8 +400,6 @@ async fn partners_send_requests_with_a_key(engine: Engine) {
             ("attribute[involved]", "patrol police".to_string()),
         ]
     };
-    let as_form =
-        |pairs: &[(&'static str, String)]| -> Vec<(&'static str, String)> { pairs.to_vec() };
 
     // Without a key, with a wrong one: 403, in GeoReport's format.
     let mut no_key = valid("");
@@ -409,7 +407,7 @@ async fn partners_send_requests_with_a_key(engine: Engine) {
     let r = app
         .api()
         .post(app.url("/open311/v2/requests.json?locale=en"))
-        .form(&as_form(&no_key))
+        .form(&no_key)
         .send()
         .await
         .unwrap();
@@ -420,7 +418,7 @@ async fn partners_send_requests_with_a_key(engine: Engine) {
     let r = app
         .api()
         .post(app.url("/open311/v2/requests.xml"))
-        .form(&as_form(&valid(&wrong)))
+        .form(&valid(&wrong))
         .send()
         .await
         .unwrap();
@@ -613,7 +611,7 @@ async fn partners_send_requests_with_a_key(engine: Engine) {
     let r = app
         .api()
         .post(app.url("/open311/v2/requests.json"))
-        .form(&as_form(&valid(&key)))
+        .form(&valid(&key))
         .send()
         .await
         .unwrap();
