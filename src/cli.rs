@@ -53,7 +53,7 @@ pub enum Command {
         #[command(flatten)]
         store: StoreArgs,
     },
-    /// Administration: staff accounts.
+    /// Administration: staff accounts, organizations, Open311 API keys.
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
@@ -171,6 +171,19 @@ pub enum AdminCommand {
     ResetTwoFactor {
         #[arg(long)]
         email: String,
+    },
+    /// Issue an Open311 API key to a partner system; the key is printed once.
+    CreateApiKey {
+        /// The partner system, e.g. "Kramatorsk 311 app".
+        #[arg(long)]
+        name: String,
+    },
+    /// List the Open311 API keys: id, first characters, partner system, state.
+    ListApiKeys,
+    /// Revoke an Open311 API key (its id, as printed when it was issued or by `list-api-keys`).
+    RevokeApiKey {
+        #[arg(long)]
+        id: uuid::Uuid,
     },
 }
 
@@ -364,6 +377,42 @@ async fn admin(state: &crate::state::AppState, command: AdminCommand) -> anyhow:
                 "second factor of {} forgotten; it is set up again at the next sign-in",
                 user.email
             );
+        }
+        AdminCommand::CreateApiKey { name } => {
+            use crate::open311::service as open311;
+            match open311::issue_api_key(state, &crate::accounts::Actor::Cli, &name).await {
+                Ok((id, key)) => {
+                    println!("issued API key {id} to {}", name.trim());
+                    println!("key (shown once, only its fingerprint is kept): {key}");
+                }
+                Err(crate::error::AppError::Validation(errors)) => {
+                    for e in errors {
+                        eprintln!("{}: {}", e.field, crate::i18n::Lang::En.t(e.key));
+                    }
+                    anyhow::bail!("no key was issued");
+                }
+                Err(err) => return Err(err.into()),
+            }
+        }
+        AdminCommand::ListApiKeys => {
+            for key in crate::open311::service::api_keys(state).await? {
+                let state = match key.revoked_at {
+                    Some(at) => format!("revoked {at}"),
+                    None => "active".to_string(),
+                };
+                println!("{}  {}  {}  ({state})", key.id, key.hint, key.name);
+            }
+        }
+        AdminCommand::RevokeApiKey { id } => {
+            use crate::open311::service as open311;
+            match open311::revoke_api_key(state, &crate::accounts::Actor::Cli, id).await {
+                Ok(()) => println!("API key {id} revoked"),
+                Err(crate::error::AppError::NotFound) => anyhow::bail!("no API key {id}"),
+                Err(crate::error::AppError::Conflict(_)) => {
+                    anyhow::bail!("API key {id} was revoked already")
+                }
+                Err(err) => return Err(err.into()),
+            }
         }
     }
     Ok(())

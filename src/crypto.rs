@@ -37,6 +37,8 @@ pub enum MacPurpose {
     /// Links of the audit trail's hash chain: without this key, a consistent chain cannot be
     /// forged by someone who holds only the database.
     Audit,
+    /// Keys of partner systems for the Open311 API: only this hash of a key is stored.
+    ApiKey,
 }
 
 pub struct Keys {
@@ -46,6 +48,7 @@ pub struct Keys {
     csrf: Zeroizing<[u8; 32]>,
     follow_up: Zeroizing<[u8; 32]>,
     audit: Zeroizing<[u8; 32]>,
+    api_key: Zeroizing<[u8; 32]>,
 }
 
 impl std::fmt::Debug for Keys {
@@ -72,6 +75,7 @@ impl Keys {
             csrf: derive(b"csrf v1"),
             follow_up: derive(b"follow-up v1"),
             audit: derive(b"audit v1"),
+            api_key: derive(b"api key v1"),
         }
     }
 
@@ -152,6 +156,7 @@ impl Keys {
             MacPurpose::Csrf => &self.csrf,
             MacPurpose::FollowUp => &self.follow_up,
             MacPurpose::Audit => &self.audit,
+            MacPurpose::ApiKey => &self.api_key,
         }
     }
 

@@ -23,6 +23,7 @@ pub mod jobs;
 pub mod limits;
 pub mod news;
 pub mod notify;
+pub mod open311;
 pub mod public;
 pub mod reference_data;
 pub mod referrals;

@@ -55,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::accountability::routes())
         .merge(crate::digest::routes())
         .merge(crate::statistics::routes())
+        .merge(crate::open311::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(CatchPanicLayer::custom(|_| {

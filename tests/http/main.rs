@@ -13,6 +13,7 @@ mod durability;
 mod intake;
 mod jobs;
 mod news;
+mod open311;
 mod platform;
 mod public;
 mod statistics;
