@@ -8,7 +8,9 @@
 //! or against a running server with an existing coordinator account:
 //!     cargo bench --bench cases_load -- --url URL --email E --password P
 
-use std::time::{Duration, Instant};
+mod common;
+
+use common::{arg, percentile, time_page};
 
 struct Options {
     url: String,
@@ -18,29 +20,12 @@ struct Options {
 }
 
 fn options() -> Options {
-    let mut o = Options {
-        url: "http://127.0.0.1:8080".into(),
-        email: "bench.coordinator@example.org".into(),
-        password: "bench passphrase 2026".into(),
-        rounds: 40,
-    };
-    let args: Vec<String> = std::env::args().collect();
-    let mut i = 1;
-    while i < args.len() {
-        let value = args.get(i + 1).cloned().unwrap_or_default();
-        match args[i].as_str() {
-            "--url" => o.url = value,
-            "--email" => o.email = value,
-            "--password" => o.password = value,
-            "--rounds" => o.rounds = value.parse().expect("--rounds N"),
-            _ => {
-                i += 1;
-                continue;
-            }
-        }
-        i += 2;
+    Options {
+        url: arg("--url").unwrap_or_else(|| "http://127.0.0.1:8080".into()),
+        email: arg("--email").unwrap_or_else(|| "bench.coordinator@example.org".into()),
+        password: arg("--password").unwrap_or_else(|| "bench passphrase 2026".into()),
+        rounds: arg("--rounds").and_then(|r| r.parse().ok()).unwrap_or(40),
     }
-    o
 }
 
 /// The value of a hidden form field in a page.
@@ -92,32 +77,6 @@ async fn sign_in(client: &reqwest::Client, o: &Options) {
         .await
         .expect("second factor");
     assert_eq!(r.headers()["location"], "/staff", "signed in");
-}
-
-/// Times `rounds` sequential GETs of `path`; returns the sorted latencies and the rows listed.
-async fn time_page(client: &reqwest::Client, url: &str, rounds: usize) -> (Vec<Duration>, usize) {
-    let mut rows = 0;
-    let mut latencies = Vec::with_capacity(rounds);
-    for round in 0..rounds + 3 {
-        let sent = Instant::now();
-        let r = client.get(url).send().await.expect("request");
-        let status = r.status();
-        let body = r.text().await.expect("body");
-        let took = sent.elapsed();
-        assert_eq!(status, 200, "{url} answered {status}");
-        rows = body.matches("<tr><td><a href=").count();
-        // The first three warm the caches, as a coordinator's second look would.
-        if round >= 3 {
-            latencies.push(took);
-        }
-    }
-    latencies.sort();
-    (latencies, rows)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
-    sorted[i].as_secs_f64() * 1000.0
 }
 
 #[tokio::main]
@@ -182,7 +141,8 @@ async fn main() {
     );
     let mut medians = Vec::new();
     for (name, path) in &scenarios {
-        let (latencies, rows) = time_page(&client, &format!("{}{path}", o.url), o.rounds).await;
+        let (latencies, body) = time_page(&client, &format!("{}{path}", o.url), o.rounds).await;
+        let rows = body.matches("<tr><td><a href=").count();
         let median = percentile(&latencies, 0.5);
         medians.push(median);
         println!(
