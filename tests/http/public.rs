@@ -116,6 +116,18 @@ async fn register_shows_only_what_was_consented_and_approved(engine: Engine) {
         "never the raw report"
     );
 
+    // Public updates reach the feed only for published cases.
+    for (reference, text) in [
+        (&consented, "The police station confirmed the check has begun."),
+        (&private, "Update on an unpublished case."),
+    ] {
+        let r = act(&app, &coordinator, reference, "update", &[("body", text)]).await;
+        assert_eq!(r.status(), 303);
+    }
+    let (_, feed) = get(&public, app.url("/register/updates.atom")).await;
+    assert!(feed.contains("The police station confirmed the check has begun."));
+    assert!(!feed.contains("Update on an unpublished case.") && !feed.contains(&private));
+
     // The case's own page: summary, status, history; the raw report and the others nowhere.
     let (status, page) = get(&public, app.url(&format!("/register/{consented}?lang=en"))).await;
     assert_eq!(status, 200);
