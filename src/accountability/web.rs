@@ -80,8 +80,8 @@ async fn list(
     Locale(lang): Locale,
     Query(q): Query<ListQuery>,
 ) -> Response {
-    let agencies = match crate::referrals::store::organizations(&state.db).await {
-        Ok(list) => list,
+    let agencies = match state.catalog.get(&state.db).await {
+        Ok(catalog) => catalog.agencies.clone(),
         Err(err) => return page_error(lang, err),
     };
     let (found, errors) =

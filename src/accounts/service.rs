@@ -541,7 +541,7 @@ pub async fn create_organization(
         None,
         Some(after),
     );
-    store::insert_organization(
+    let id = store::insert_organization(
         &state.db,
         store::NewOrganizationRow {
             code,
@@ -550,7 +550,9 @@ pub async fn create_organization(
         },
         audited,
     )
-    .await
+    .await?;
+    state.catalog.invalidate();
+    Ok(id)
 }
 
 /// Changes an organization's names, community and head e-mail; an unknown code is `NotFound`.

@@ -65,6 +65,8 @@ pub struct CatalogData {
     pub communities: Vec<Community>,
     /// The platform's stored prefix of human references, if set (the demo sets `DN`).
     pub reference_prefix: Option<String>,
+    /// Organizations cases are referred to (all but the platform), for public filters.
+    pub agencies: Vec<crate::referrals::store::OrganizationChoice>,
 }
 
 impl CatalogData {

@@ -22,6 +22,12 @@ macro_rules! names {
 }
 
 pub async fn load(db: &Db) -> AppResult<CatalogData> {
+    let mut data = load_reference(db).await?;
+    data.agencies = crate::referrals::store::organizations(db).await?;
+    Ok(data)
+}
+
+async fn load_reference(db: &Db) -> AppResult<CatalogData> {
     db_read!(db, |pool| {
         let categories = sqlx::query(
             "SELECT code, kind, name_uk, name_ru, name_en, position FROM categories \
@@ -67,6 +73,7 @@ pub async fn load(db: &Db) -> AppResult<CatalogData> {
             categories,
             communities,
             reference_prefix,
+            agencies: Vec::new(),
         })
     })
 }

@@ -884,6 +884,7 @@ mod tests {
                 },
             ],
             reference_prefix: None,
+            agencies: Vec::new(),
         }
     }
 

@@ -142,9 +142,9 @@ pub async fn resolve(
     }
     let mut agency = None;
     if let Some(code) = &filters.agency {
-        match crate::accounts::store::find_organization(&state.db, code).await? {
-            Some(org) if org.kind != "platform" => agency = Some(org.id),
-            _ => errors.push(FieldError::new("agency", "error-organization-invalid")),
+        match catalog.agencies.iter().find(|o| &o.code == code) {
+            Some(org) => agency = Some(org.id),
+            None => errors.push(FieldError::new("agency", "error-organization-invalid")),
         }
     }
     if !errors.is_empty() {

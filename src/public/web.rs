@@ -117,10 +117,6 @@ async fn register(
         Ok(catalog) => catalog,
         Err(err) => return page_error(lang, err),
     };
-    let organizations = match crate::referrals::store::organizations(&state.db).await {
-        Ok(list) => list,
-        Err(err) => return page_error(lang, err),
-    };
     let (found, errors) = match service::register(&state, &query).await {
         Ok(found) => (Some(found), Vec::new()),
         Err(AppError::Validation(errors)) => (None, errors),
@@ -173,11 +169,12 @@ async fn register(
                 name: c.names.get(lang).to_string(),
             })
             .collect(),
-        agencies: organizations
-            .into_iter()
+        agencies: catalog
+            .agencies
+            .iter()
             .map(|o| Choice {
                 name: lang.pick(&o.names[0], &o.names[1], &o.names[2]).to_string(),
-                code: o.code,
+                code: o.code.clone(),
             })
             .collect(),
         statuses: Status::ALL

@@ -118,7 +118,10 @@ async fn register_shows_only_what_was_consented_and_approved(engine: Engine) {
 
     // Public updates reach the feed only for published cases.
     for (reference, text) in [
-        (&consented, "The police station confirmed the check has begun."),
+        (
+            &consented,
+            "The police station confirmed the check has begun.",
+        ),
         (&private, "Update on an unpublished case."),
     ] {
         let r = act(&app, &coordinator, reference, "update", &[("body", text)]).await;
