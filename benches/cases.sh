@@ -11,23 +11,27 @@ port=18089
 # BENCH_KEEP=DIR keeps the loaded SQLite store there (and reuses it on the next run).
 dir=${BENCH_KEEP:-$(mktemp -d)}
 db_url=""
+# BENCH_KEEP_PG=NAME keeps the loaded PostgreSQL database under that name (and reuses it).
 if [ "$engine" = postgres ]; then
-  name="mistok_bench_cases_$$"
-  psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $name" postgres
+  name="${BENCH_KEEP_PG:-mistok_bench_cases_$$}"
+  if [ -z "$(psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$name'" postgres)" ]; then
+    psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $name" postgres
+  fi
   db_url="postgres://postgres@127.0.0.1:5432/$name"
 fi
 server=""
 cleanup() {
   [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
   [ -z "${BENCH_KEEP:-}" ] && rm -rf "$dir"
-  if [ -n "${name:-}" ]; then psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $name WITH (FORCE)" postgres; fi
+  if [ -n "${name:-}" ] && [ -z "${BENCH_KEEP_PG:-}" ]; then psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $name WITH (FORCE)" postgres; fi
 }
 trap cleanup EXIT
 cargo build --release --quiet
 cargo bench --bench cases_load --no-run --quiet
 export MISTOK_DATABASE_URL="$db_url" MISTOK_LOG=warn
-if [ -n "${BENCH_KEEP:-}" ] && [ -f "$dir/mistok.db" ]; then
-  echo "reusing the store in $dir"
+if { [ -n "${BENCH_KEEP:-}" ] && [ -f "$dir/mistok.db" ]; } || \
+   { [ -n "${BENCH_KEEP_PG:-}" ] && [ "$(psql -h 127.0.0.1 -U postgres -tAc "SELECT to_regclass('reports') IS NOT NULL" "$name" 2>/dev/null)" = t ]; }; then
+  echo "reusing the loaded store"
   target/release/mistok admin --data-dir "$dir" reset-two-factor --email bench.coordinator@example.org
 else
   started=$(date +%s)

@@ -41,7 +41,32 @@ pub struct Found {
 /// On SQLite a text search walks the full-text index newest row first (rowids follow the order
 /// reports were stored in) and stops at the page's end: sorting every match of a common word
 /// by date instead costs hundreds of milliseconds on a million reports.
+///
+/// On PostgreSQL, several words at once make the planner expect few matches (it takes the words
+/// as independent) and gather every match of each word through the trigram index before sorting
+/// them. So such a search first looks through the newest `RECENT_WINDOW` reports only, in date
+/// order: every match there is newer than any outside it, so a full page found there is the
+/// right page. Only when the window holds too few does the index search run.
 pub async fn search(db: &Db, filters: &Filters, limit: i64, offset: i64) -> AppResult<Vec<Found>> {
+    if matches!(db, Db::Postgres(_)) && filters.terms.len() > 1 {
+        let recent = search_in(db, filters, limit, offset, Some(RECENT_WINDOW)).await?;
+        if recent.len() as i64 > limit {
+            return Ok(recent);
+        }
+    }
+    search_in(db, filters, limit, offset, None).await
+}
+
+/// Newest reports a multi-word search on PostgreSQL looks through first.
+const RECENT_WINDOW: i64 = 20_000;
+
+async fn search_in(
+    db: &Db,
+    filters: &Filters,
+    limit: i64,
+    offset: i64,
+    window: Option<i64>,
+) -> AppResult<Vec<Found>> {
     let fts = matches!(db, Db::Sqlite(_)) && !filters.terms.is_empty();
     db_read!(db, |pool| {
         let mut q = QueryBuilder::new(
@@ -64,7 +89,16 @@ pub async fn search(db: &Db, filters: &Filters, limit: i64, offset: i64) -> AppR
             );
             q.push_bind(fts5_query(&filters.terms));
         } else {
-            q.push(" FROM reports r WHERE 1 = 1");
+            match window {
+                Some(newest) => {
+                    q.push(" FROM (SELECT * FROM reports ORDER BY created_at DESC LIMIT ")
+                        .push_bind(newest)
+                        .push(") r WHERE 1 = 1");
+                }
+                None => {
+                    q.push(" FROM reports r WHERE 1 = 1");
+                }
+            }
             for term in &filters.terms {
                 q.push(" AND r.search_text LIKE ");
                 q.push_bind(like_pattern(term));
