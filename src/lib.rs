@@ -77,6 +77,10 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     search::index::spawn(state.db.clone());
+    // A background job like the others: off where jobs are off (tests, cron set-ups).
+    if state.config.jobs_interval_secs > 0 {
+        statistics::service::spawn_warmer(state.clone());
+    }
     let jobs = jobs::spawn(state.clone());
     let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app)

@@ -174,7 +174,7 @@ pub async fn register(
         if let Some(until) = selection.received_until {
             q.push(" AND r.created_at < ").push_bind(until);
         }
-        q.push(" ORDER BY p.published_at DESC, r.reference DESC LIMIT ")
+        q.push(" ORDER BY p.published_at DESC, p.report_id DESC LIMIT ")
             .push_bind(limit + 1)
             .push(" OFFSET ")
             .push_bind(offset);
