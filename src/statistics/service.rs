@@ -501,6 +501,35 @@ pub async fn figures(state: &AppState, filters: &Filters) -> AppResult<Arc<Figur
     }
 }
 
+/// Keeps the figures of the page most people open (the last 12 months, no filter) computed in
+/// the background, so that no visitor waits for their first computation: run by `mistok serve`.
+pub fn spawn_warmer(state: AppState) {
+    tokio::spawn(async move {
+        // Refreshed before they go stale, so the page is always served from memory.
+        let mut tick = tokio::time::interval(FRESH_FOR - Duration::from_secs(10));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let filters = match state.catalog.get(&state.db).await {
+                Ok(catalog) => {
+                    super::model::validate(&Default::default(), &*catalog, today(&state))
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, "statistics not warmed; will retry");
+                    continue;
+                }
+            };
+            let Ok(filters) = filters else {
+                continue;
+            };
+            if let Err(err) = state.statistics.refresh(&state, &filters, FRESH_FOR).await {
+                tracing::warn!(error = %err, "statistics not warmed; will retry");
+            }
+        }
+    });
+}
+
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -577,32 +606,4 @@ mod tests {
         assert_eq!((f.open, f.closed), (Cell::Hidden, Cell::Small));
         assert_eq!(f.by_region[0].count, Cell::Exact(29));
     }
-}
-
-/// Keeps the figures of the page most people open (the last 12 months, no filter) computed in
-/// the background, so that no visitor waits for their first computation: run by `mistok serve`.
-pub fn spawn_warmer(state: AppState) {
-    tokio::spawn(async move {
-        // Refreshed before they go stale, so the page is always served from memory.
-        let mut tick = tokio::time::interval(FRESH_FOR - Duration::from_secs(10));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            let filters = match state.catalog.get(&state.db).await {
-                Ok(catalog) => {
-                    super::model::validate(&Default::default(), &*catalog, today(&state))
-                }
-                Err(err) => {
-                    tracing::warn!(error = %err, "statistics not warmed; will retry");
-                    continue;
-                }
-            };
-            let Ok(filters) = filters else {
-                continue;
-            };
-            if let Err(err) = state.statistics.refresh(&state, &filters, FRESH_FOR).await {
-                tracing::warn!(error = %err, "statistics not warmed; will retry");
-            }
-        }
-    });
 }
