@@ -142,7 +142,7 @@ struct Walk {
     lang: Lang,
     format: Format,
     chunk: i64,
-    after: i64,
+    after: uuid::Uuid,
     started: bool,
     finished: bool,
 }
@@ -163,7 +163,7 @@ pub fn stream(
         lang,
         format,
         chunk: chunk.max(1),
-        after: 0,
+        after: uuid::Uuid::nil(),
         started: false,
         finished: false,
     };
@@ -191,7 +191,7 @@ pub fn stream(
         walk.started = true;
         walk.finished = (rows.len() as i64) < walk.chunk;
         if let Some(last) = rows.last() {
-            walk.after = last.seq;
+            walk.after = last.report_id;
         }
         let (state, catalog, lang) = (&walk.state, &*walk.catalog, walk.lang);
         let mut bytes = match walk.format {

@@ -310,30 +310,31 @@ pub async fn public_case(db: &Db, reference: &str) -> AppResult<Option<PublicCas
 /// One case of the register as the open-data downloads give it.
 #[derive(Debug, Clone)]
 pub struct ExportRow {
-    pub seq: i64,
+    /// The walk's position: report ids are UUIDv7, so their order is the order received.
+    pub report_id: Uuid,
     pub row: RegisterRow,
     pub outcome: Option<String>,
     /// Codes of the organizations the case was referred to, in referral order.
     pub agencies: Vec<String>,
 }
 
-/// Published cases after `after_seq` in the order they were received, at most `limit`: the
-/// downloads walk the register chunk by chunk, so an export of any size holds one chunk in memory
-/// and no long transaction.
+/// Published cases after the report `after` in the order they were received, at most `limit`:
+/// the downloads walk the publications chunk by chunk (by their key, never the whole table of
+/// reports), so an export of any size holds one chunk in memory and no long transaction.
 pub async fn export_chunk(
     db: &Db,
     selection: &RegisterSelection,
-    after_seq: i64,
+    after: Uuid,
     limit: i64,
 ) -> AppResult<Vec<ExportRow>> {
     db_read!(db, |pool| {
         let mut q = QueryBuilder::new(
-            "SELECT r.id, r.seq, r.reference, p.title, p.summary, p.language, r.kind, \
+            "SELECT r.id, r.reference, p.title, p.summary, p.language, r.kind, \
              r.category_code, r.community_code, r.status, r.outcome, r.created_at, p.published_at \
-             FROM reports r JOIN publications p ON p.report_id = r.id WHERE ",
+             FROM publications p JOIN reports r ON r.id = p.report_id WHERE ",
         );
         q.push(PUBLIC);
-        q.push(" AND r.seq > ").push_bind(after_seq);
+        q.push(" AND p.report_id > ").push_bind(after);
         if let Some(kind) = selection.kind {
             q.push(" AND r.kind = ").push_bind(kind.code());
         }
@@ -362,7 +363,7 @@ pub async fn export_chunk(
         if let Some(until) = selection.received_until {
             q.push(" AND r.created_at < ").push_bind(until);
         }
-        q.push(" ORDER BY r.seq LIMIT ").push_bind(limit);
+        q.push(" ORDER BY p.report_id LIMIT ").push_bind(limit);
         let rows = q.build().fetch_all(pool).await?;
         let mut out = Vec::with_capacity(rows.len());
         let mut ids: Vec<Uuid> = Vec::with_capacity(rows.len());
@@ -374,7 +375,7 @@ pub async fn export_chunk(
             position.insert(id, ids.len());
             ids.push(id);
             out.push(ExportRow {
-                seq: row.try_get("seq")?,
+                report_id: id,
                 outcome: row.try_get("outcome")?,
                 agencies: Vec::new(),
                 row: RegisterRow {

@@ -529,7 +529,6 @@ pub fn spawn_warmer(state: AppState) {
     });
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
