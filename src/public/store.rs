@@ -7,13 +7,21 @@ use uuid::Uuid;
 
 use super::model::Publication;
 use crate::audit::Audited;
-use crate::db::Db;
+use crate::db::{Db, by_engine};
 use crate::error::{AppError, AppResult};
 use crate::intake::model::{ReportKind, Status};
 use crate::{db_read, db_write};
 
 /// The conditions under which a case may be shown publicly (`r` reports, `p` publications).
 pub const PUBLIC: &str = "p.withdrawn_at IS NULL AND r.consent_publish = TRUE";
+
+/// The register walks the publications in its own order and looks each report up: with a filter
+/// on reports (a community), SQLite would otherwise start from every report of it and sort them
+/// all. `CROSS JOIN` fixes SQLite's join order; PostgreSQL plans this well by itself.
+const PUBLICATIONS_FIRST_SQLITE: &str =
+    " FROM publications p CROSS JOIN reports r ON r.id = p.report_id";
+const PUBLICATIONS_FIRST_POSTGRES: &str =
+    " FROM publications p JOIN reports r ON r.id = p.report_id";
 
 /// A case's publication as its coordinator sees it.
 #[derive(Debug, Clone)]
@@ -142,9 +150,14 @@ pub async fn register(
     db_read!(db, |pool| {
         let mut q = QueryBuilder::new(
             "SELECT r.reference, p.title, p.summary, p.language, r.kind, r.category_code, \
-             r.community_code, r.status, r.created_at, p.published_at \
-             FROM publications p JOIN reports r ON r.id = p.report_id WHERE ",
+             r.community_code, r.status, r.created_at, p.published_at",
         );
+        q.push(by_engine(
+            pool,
+            PUBLICATIONS_FIRST_SQLITE,
+            PUBLICATIONS_FIRST_POSTGRES,
+        ));
+        q.push(" WHERE ");
         q.push(PUBLIC);
         if let Some(kind) = selection.kind {
             q.push(" AND r.kind = ").push_bind(kind.code());
@@ -330,9 +343,14 @@ pub async fn export_chunk(
     db_read!(db, |pool| {
         let mut q = QueryBuilder::new(
             "SELECT r.id, r.reference, p.title, p.summary, p.language, r.kind, \
-             r.category_code, r.community_code, r.status, r.outcome, r.created_at, p.published_at \
-             FROM publications p JOIN reports r ON r.id = p.report_id WHERE ",
+             r.category_code, r.community_code, r.status, r.outcome, r.created_at, p.published_at",
         );
+        q.push(by_engine(
+            pool,
+            PUBLICATIONS_FIRST_SQLITE,
+            PUBLICATIONS_FIRST_POSTGRES,
+        ));
+        q.push(" WHERE ");
         q.push(PUBLIC);
         q.push(" AND p.report_id > ").push_bind(after);
         if let Some(kind) = selection.kind {
