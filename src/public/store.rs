@@ -124,6 +124,41 @@ pub struct RegisterSelection {
     pub received_until: Option<OffsetDateTime>,
 }
 
+/// Adds the register's filters to a query over `reports r` (one body for both engines' builders).
+macro_rules! push_selection {
+    ($q:ident, $selection:expr) => {{
+        let selection: &RegisterSelection = $selection;
+        if let Some(kind) = selection.kind {
+            $q.push(" AND r.kind = ").push_bind(kind.code());
+        }
+        if let Some(category) = &selection.category {
+            $q.push(" AND r.category_code = ")
+                .push_bind(category.clone());
+        }
+        if let Some(community) = &selection.community {
+            $q.push(" AND r.community_code = ")
+                .push_bind(community.clone());
+        }
+        if let Some(status) = selection.status {
+            $q.push(" AND r.status = ").push_bind(status.code());
+        }
+        if let Some(agency) = selection.agency {
+            $q.push(
+                " AND EXISTS (SELECT 1 FROM referrals f WHERE f.report_id = r.id \
+                         AND f.organization_id = ",
+            )
+            .push_bind(agency)
+            .push(")");
+        }
+        if let Some(from) = selection.received_from {
+            $q.push(" AND r.created_at >= ").push_bind(from);
+        }
+        if let Some(until) = selection.received_until {
+            $q.push(" AND r.created_at < ").push_bind(until);
+        }
+    }};
+}
+
 /// One line of the register.
 #[derive(Debug, Clone)]
 pub struct RegisterRow {
@@ -159,34 +194,7 @@ pub async fn register(
         ));
         q.push(" WHERE ");
         q.push(PUBLIC);
-        if let Some(kind) = selection.kind {
-            q.push(" AND r.kind = ").push_bind(kind.code());
-        }
-        if let Some(category) = &selection.category {
-            q.push(" AND r.category_code = ")
-                .push_bind(category.clone());
-        }
-        if let Some(community) = &selection.community {
-            q.push(" AND r.community_code = ")
-                .push_bind(community.clone());
-        }
-        if let Some(status) = selection.status {
-            q.push(" AND r.status = ").push_bind(status.code());
-        }
-        if let Some(agency) = selection.agency {
-            q.push(
-                " AND EXISTS (SELECT 1 FROM referrals f WHERE f.report_id = r.id \
-                 AND f.organization_id = ",
-            )
-            .push_bind(agency)
-            .push(")");
-        }
-        if let Some(from) = selection.received_from {
-            q.push(" AND r.created_at >= ").push_bind(from);
-        }
-        if let Some(until) = selection.received_until {
-            q.push(" AND r.created_at < ").push_bind(until);
-        }
+        push_selection!(q, selection);
         q.push(" ORDER BY p.published_at DESC, p.report_id DESC LIMIT ")
             .push_bind(limit + 1)
             .push(" OFFSET ")
@@ -353,34 +361,7 @@ pub async fn export_chunk(
         q.push(" WHERE ");
         q.push(PUBLIC);
         q.push(" AND p.report_id > ").push_bind(after);
-        if let Some(kind) = selection.kind {
-            q.push(" AND r.kind = ").push_bind(kind.code());
-        }
-        if let Some(category) = &selection.category {
-            q.push(" AND r.category_code = ")
-                .push_bind(category.clone());
-        }
-        if let Some(community) = &selection.community {
-            q.push(" AND r.community_code = ")
-                .push_bind(community.clone());
-        }
-        if let Some(status) = selection.status {
-            q.push(" AND r.status = ").push_bind(status.code());
-        }
-        if let Some(agency) = selection.agency {
-            q.push(
-                " AND EXISTS (SELECT 1 FROM referrals f WHERE f.report_id = r.id \
-                 AND f.organization_id = ",
-            )
-            .push_bind(agency)
-            .push(")");
-        }
-        if let Some(from) = selection.received_from {
-            q.push(" AND r.created_at >= ").push_bind(from);
-        }
-        if let Some(until) = selection.received_until {
-            q.push(" AND r.created_at < ").push_bind(until);
-        }
+        push_selection!(q, selection);
         q.push(" ORDER BY p.report_id LIMIT ").push_bind(limit);
         let rows = q.build().fetch_all(pool).await?;
         let mut out = Vec::with_capacity(rows.len());
