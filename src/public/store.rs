@@ -159,6 +159,27 @@ macro_rules! push_selection {
     }};
 }
 
+/// A register line from a row holding the register's columns (either engine's row type).
+macro_rules! register_row {
+    ($row:expr) => {{
+        let row = &$row;
+        let kind: String = row.try_get("kind")?;
+        let status: String = row.try_get("status")?;
+        RegisterRow {
+            reference: row.try_get("reference")?,
+            title: row.try_get("title")?,
+            summary: row.try_get("summary")?,
+            language: row.try_get("language")?,
+            kind: ReportKind::from_code(&kind).unwrap_or(ReportKind::Other),
+            category: row.try_get("category_code")?,
+            community: row.try_get("community_code")?,
+            status: Status::from_code(&status).unwrap_or(Status::Received),
+            received_at: row.try_get("created_at")?,
+            published_at: row.try_get("published_at")?,
+        }
+    }};
+}
+
 /// One line of the register.
 #[derive(Debug, Clone)]
 pub struct RegisterRow {
@@ -202,20 +223,7 @@ pub async fn register(
         let rows = q.build().fetch_all(pool).await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
-            let kind: String = row.try_get("kind")?;
-            let status: String = row.try_get("status")?;
-            out.push(RegisterRow {
-                reference: row.try_get("reference")?,
-                title: row.try_get("title")?,
-                summary: row.try_get("summary")?,
-                language: row.try_get("language")?,
-                kind: ReportKind::from_code(&kind).unwrap_or(ReportKind::Other),
-                category: row.try_get("category_code")?,
-                community: row.try_get("community_code")?,
-                status: Status::from_code(&status).unwrap_or(Status::Received),
-                received_at: row.try_get("created_at")?,
-                published_at: row.try_get("published_at")?,
-            });
+            out.push(register_row!(row));
         }
         Ok(out)
     })
@@ -257,8 +265,6 @@ pub async fn public_case(db: &Db, reference: &str) -> AppResult<Option<PublicCas
             return Ok(None);
         };
         let id: Uuid = row.try_get("id")?;
-        let kind: String = row.try_get("kind")?;
-        let status: String = row.try_get("status")?;
         let history = sqlx::query(
             "SELECT status, created_at FROM report_status_history WHERE report_id = $1 \
              ORDER BY created_at",
@@ -307,18 +313,7 @@ pub async fn public_case(db: &Db, reference: &str) -> AppResult<Option<PublicCas
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
         Ok(Some(PublicCase {
-            row: RegisterRow {
-                reference: row.try_get("reference")?,
-                title: row.try_get("title")?,
-                summary: row.try_get("summary")?,
-                language: row.try_get("language")?,
-                kind: ReportKind::from_code(&kind).unwrap_or(ReportKind::Other),
-                category: row.try_get("category_code")?,
-                community: row.try_get("community_code")?,
-                status: Status::from_code(&status).unwrap_or(Status::Received),
-                received_at: row.try_get("created_at")?,
-                published_at: row.try_get("published_at")?,
-            },
+            row: register_row!(row),
             updated_at: row.try_get("updated_at")?,
             outcome: row.try_get("outcome")?,
             history,
@@ -365,33 +360,18 @@ pub async fn export_chunk(
         q.push(" ORDER BY p.report_id LIMIT ").push_bind(limit);
         let rows = q.build().fetch_all(pool).await?;
         let mut out = Vec::with_capacity(rows.len());
-        let mut ids: Vec<Uuid> = Vec::with_capacity(rows.len());
         let mut position = std::collections::HashMap::with_capacity(rows.len());
         for row in rows {
-            let kind: String = row.try_get("kind")?;
-            let status: String = row.try_get("status")?;
             let id: Uuid = row.try_get("id")?;
-            position.insert(id, ids.len());
-            ids.push(id);
+            position.insert(id, out.len());
             out.push(ExportRow {
                 report_id: id,
                 outcome: row.try_get("outcome")?,
                 agencies: Vec::new(),
-                row: RegisterRow {
-                    reference: row.try_get("reference")?,
-                    title: row.try_get("title")?,
-                    summary: row.try_get("summary")?,
-                    language: row.try_get("language")?,
-                    kind: ReportKind::from_code(&kind).unwrap_or(ReportKind::Other),
-                    category: row.try_get("category_code")?,
-                    community: row.try_get("community_code")?,
-                    status: Status::from_code(&status).unwrap_or(Status::Received),
-                    received_at: row.try_get("created_at")?,
-                    published_at: row.try_get("published_at")?,
-                },
+                row: register_row!(row),
             });
         }
-        if ids.is_empty() {
+        if out.is_empty() {
             return Ok(out);
         }
         let mut q = QueryBuilder::new(
@@ -399,8 +379,8 @@ pub async fn export_chunk(
              ON o.id = f.organization_id WHERE f.report_id IN (",
         );
         let mut list = q.separated(", ");
-        for id in &ids {
-            list.push_bind(*id);
+        for row in &out {
+            list.push_bind(row.report_id);
         }
         q.push(") ORDER BY f.created_at");
         let referred = q.build().fetch_all(pool).await?;
