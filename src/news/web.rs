@@ -478,8 +478,21 @@ async fn create(
     staff: Staff,
     Form(form): Form<ArticleForm>,
 ) -> Response {
-    let result = if csrf::verify(&state, &jar, &headers, &form.csrf) {
-        service::save(&state, &staff, None, &form.input).await
+    save(&state, lang, jar, &headers, &staff, None, form).await
+}
+
+/// Saves a new article (`id` None) or a change; shows the form again with its errors.
+async fn save(
+    state: &AppState,
+    lang: Lang,
+    jar: CookieJar,
+    headers: &HeaderMap,
+    staff: &Staff,
+    id: Option<&str>,
+    form: ArticleForm,
+) -> Response {
+    let result = if csrf::verify(state, &jar, headers, &form.csrf) {
+        service::save(state, staff, id, &form.input).await
     } else {
         Err(AppError::field("title_uk", "form-expired"))
     };
@@ -487,13 +500,13 @@ async fn create(
         Ok(id) => Redirect::to(&format!("/staff/articles/{id}?saved=1")).into_response(),
         Err(AppError::Validation(errors)) => {
             let view = EditView {
-                id: None,
+                id,
                 input: form.input,
                 public_link: None,
                 saved: false,
                 errors: &errors,
             };
-            edit_page(&state, lang, jar, &staff, view)
+            edit_page(state, lang, jar, staff, view)
         }
         Err(err) => page_error(lang, err),
     }
@@ -537,23 +550,5 @@ async fn update(
     Path(id): Path<String>,
     Form(form): Form<ArticleForm>,
 ) -> Response {
-    let result = if csrf::verify(&state, &jar, &headers, &form.csrf) {
-        service::save(&state, &staff, Some(&id), &form.input).await
-    } else {
-        Err(AppError::field("title_uk", "form-expired"))
-    };
-    match result {
-        Ok(id) => Redirect::to(&format!("/staff/articles/{id}?saved=1")).into_response(),
-        Err(AppError::Validation(errors)) => {
-            let view = EditView {
-                id: Some(&id),
-                input: form.input,
-                public_link: None,
-                saved: false,
-                errors: &errors,
-            };
-            edit_page(&state, lang, jar, &staff, view)
-        }
-        Err(err) => page_error(lang, err),
-    }
+    save(&state, lang, jar, &headers, &staff, Some(&id), form).await
 }
