@@ -355,17 +355,15 @@ pub(crate) async fn render_case_with_draft(
             .collect(),
         Err(err) => return page_error(lang, err),
     };
-    let organizations = match crate::referrals::store::organizations(&state.db).await {
-        Ok(list) => list
-            .into_iter()
-            .map(|o| Choice {
-                name: lang.pick(&o.names[0], &o.names[1], &o.names[2]).to_string(),
-                code: o.code,
-                selected: false,
-            })
-            .collect(),
-        Err(err) => return page_error(lang, err),
-    };
+    let organizations = catalog
+        .agencies
+        .iter()
+        .map(|o| Choice {
+            name: lang.pick(&o.names[0], &o.names[1], &o.names[2]).to_string(),
+            code: o.code.clone(),
+            selected: false,
+        })
+        .collect();
     let publication = if case.consent_publish {
         let current = match crate::public::service::publication_of(state, staff, case.id).await {
             Ok(current) => current,

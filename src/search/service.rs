@@ -105,8 +105,8 @@ pub async fn search(state: &AppState, staff: &Staff, input: &SearchInput) -> App
     }
     // Officers see only their own organization's referrals, so they do not filter by another's.
     if !input.organization.trim().is_empty() && filters.referred_to.is_none() {
-        let organizations = crate::referrals::store::organizations(&state.db).await?;
-        match organizations
+        match catalog
+            .agencies
             .iter()
             .find(|o| o.code == input.organization.trim())
         {

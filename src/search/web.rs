@@ -79,10 +79,6 @@ async fn search(
         Ok(catalog) => catalog,
         Err(err) => return page_error(lang, err),
     };
-    let organizations = match crate::referrals::store::organizations(&state.db).await {
-        Ok(list) => list,
-        Err(err) => return page_error(lang, err),
-    };
     let searched = !input.is_empty();
     let mut errors: Vec<FieldError> = Vec::new();
     let mut lines = Vec::new();
@@ -142,15 +138,13 @@ async fn search(
             .into_iter()
             .map(|c| (c.code.clone(), c.names.get(lang).to_string()))
             .collect(),
-        organizations: organizations
-            .into_iter()
+        organizations: catalog
+            .agencies
+            .iter()
             .map(|o| {
-                (
-                    lang.pick(&o.names[0], &o.names[1], &o.names[2]).to_string(),
-                    o.code,
-                )
+                let name = lang.pick(&o.names[0], &o.names[1], &o.names[2]);
+                (o.code.clone(), name.to_string())
             })
-            .map(|(name, code)| (code, name))
             .collect(),
         by_organization: staff.user.role != crate::accounts::Role::Officer,
         searched,
