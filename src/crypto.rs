@@ -39,6 +39,9 @@ pub enum MacPurpose {
     Audit,
     /// Keys of partner systems for the Open311 API: only this hash of a key is stored.
     ApiKey,
+    /// Survey invitations (only this hash of a token is stored) and the cookie that marks a
+    /// wave as answered on an open link.
+    Survey,
 }
 
 pub struct Keys {
@@ -49,6 +52,7 @@ pub struct Keys {
     follow_up: Zeroizing<[u8; 32]>,
     audit: Zeroizing<[u8; 32]>,
     api_key: Zeroizing<[u8; 32]>,
+    survey: Zeroizing<[u8; 32]>,
 }
 
 impl std::fmt::Debug for Keys {
@@ -76,6 +80,7 @@ impl Keys {
             follow_up: derive(b"follow-up v1"),
             audit: derive(b"audit v1"),
             api_key: derive(b"api key v1"),
+            survey: derive(b"survey v1"),
         }
     }
 
@@ -157,6 +162,7 @@ impl Keys {
             MacPurpose::FollowUp => &self.follow_up,
             MacPurpose::Audit => &self.audit,
             MacPurpose::ApiKey => &self.api_key,
+            MacPurpose::Survey => &self.survey,
         }
     }
 

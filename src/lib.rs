@@ -31,6 +31,7 @@ pub mod search;
 pub mod settings;
 pub mod state;
 pub mod statistics;
+pub mod surveys;
 
 use std::net::SocketAddr;
 

@@ -34,6 +34,8 @@ pub struct AppState {
     pub mail_language: Lang,
     /// Recently computed public statistics (see `statistics::service`).
     pub statistics: Arc<crate::statistics::StatsCache>,
+    /// Survey waves' answers held in memory for results (see `surveys::results`).
+    pub surveys: Arc<crate::surveys::results::WaveCache>,
 }
 
 impl AppState {
@@ -61,6 +63,7 @@ impl AppState {
             login_failures: Arc::new(FailureLimiter::new(30, Duration::from_secs(15 * 60))),
             time_zone,
             statistics: Arc::new(crate::statistics::StatsCache::default()),
+            surveys: Arc::new(crate::surveys::results::WaveCache::default()),
         })
     }
 

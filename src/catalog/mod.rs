@@ -18,7 +18,7 @@ use crate::intake::model::{Catalog, ReportKind};
 const REFRESH_AFTER: Duration = Duration::from_secs(10);
 
 /// A text in each interface language.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Names {
     pub uk: String,
     pub ru: String,

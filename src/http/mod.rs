@@ -56,6 +56,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::digest::routes())
         .merge(crate::statistics::routes())
         .merge(crate::open311::routes())
+        .merge(crate::surveys::web::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(CatchPanicLayer::custom(|_| {

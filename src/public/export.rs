@@ -6,7 +6,7 @@ use futures_util::Stream;
 
 use super::store::{self, ExportRow, RegisterSelection};
 use crate::catalog::CatalogData;
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::state::AppState;
 
@@ -89,6 +89,8 @@ fn values(
     ]
 }
 
+/// A chunk of rows as CSV, written cell by cell (no row of `String`s: this loop is the export's
+/// cost per row).
 fn csv_bytes(
     state: &AppState,
     catalog: &CatalogData,
@@ -100,9 +102,45 @@ fn csv_bytes(
     if header {
         out.write_record(FIELDS).map_err(AppError::internal)?;
     }
+    let mut buffer = String::with_capacity(64);
     for row in rows {
-        let values = values(state, catalog, lang, row);
-        out.write_record(values.iter().map(|v| csv_cell(v).into_owned()))
+        let r = &row.row;
+        let category = catalog.category(&r.category).map(|c| c.names.get(lang));
+        let community = catalog.community(&r.community).map(|c| c.names.get(lang));
+        for cell in [
+            r.reference.as_str(),
+            &r.title,
+            &r.summary,
+            &r.language,
+            r.kind.code(),
+            &r.category,
+            category.unwrap_or_default(),
+            &r.community,
+            community.unwrap_or_default(),
+            r.status.code(),
+            row.outcome.as_deref().unwrap_or_default(),
+        ] {
+            out.write_field(csv_cell(cell).as_bytes())
+                .map_err(AppError::internal)?;
+        }
+        out.write_field(iso_date(state, r.received_at))
+            .map_err(AppError::internal)?;
+        out.write_field(iso_date(state, r.published_at))
+            .map_err(AppError::internal)?;
+        buffer.clear();
+        for (i, agency) in row.agencies.iter().enumerate() {
+            if i > 0 {
+                buffer.push(';');
+            }
+            buffer.push_str(agency);
+        }
+        out.write_field(csv_cell(&buffer).as_bytes())
+            .map_err(AppError::internal)?;
+        buffer.clear();
+        buffer.push_str("/register/");
+        buffer.push_str(&r.reference);
+        out.write_field(&buffer).map_err(AppError::internal)?;
+        out.write_record(None::<&[u8]>)
             .map_err(AppError::internal)?;
     }
     out.into_inner()
@@ -135,19 +173,13 @@ fn json_bytes(
     Ok(Bytes::from(out))
 }
 
-struct Walk {
-    state: AppState,
-    catalog: std::sync::Arc<CatalogData>,
-    selection: RegisterSelection,
-    lang: Lang,
-    format: Format,
-    chunk: i64,
-    after: uuid::Uuid,
-    started: bool,
-    finished: bool,
-}
+/// How many fetched chunks may wait for the client: the next chunk is read from the store while
+/// the previous one is encoded and sent, and a slow client holds at most this many in memory.
+const AHEAD: usize = 2;
 
-/// The whole (filtered) register in `format`, as a stream of byte chunks.
+/// The whole (filtered) register in `format`, as a stream of byte chunks. A task reads the
+/// chunks from the store ahead of the client; the stream encodes them as they are sent. When the
+/// client goes away the stream is dropped and the reading task stops at its next chunk.
 pub fn stream(
     state: AppState,
     catalog: std::sync::Arc<CatalogData>,
@@ -156,64 +188,95 @@ pub fn stream(
     format: Format,
     chunk: i64,
 ) -> impl Stream<Item = Result<Bytes, std::io::Error>> {
-    let walk = Walk {
+    let chunk = chunk.max(1);
+    let (sender, receiver) = tokio::sync::mpsc::channel::<AppResult<Vec<ExportRow>>>(AHEAD);
+    let db = state.db.clone();
+    tokio::spawn(async move {
+        let mut after = uuid::Uuid::nil();
+        loop {
+            let rows = store::export_chunk(&db, &selection, after, chunk).await;
+            let last = match &rows {
+                Ok(rows) if (rows.len() as i64) == chunk => rows.last().map(|r| r.report_id),
+                _ => None,
+            };
+            if sender.send(rows).await.is_err() {
+                return; // the client went away
+            }
+            match last {
+                Some(last) => after = last,
+                None => return, // a short chunk is the last one; an error ends the walk
+            }
+        }
+    });
+    let encoder = Encoder {
         state,
         catalog,
-        selection,
         lang,
         format,
-        chunk: chunk.max(1),
-        after: uuid::Uuid::nil(),
+        chunk,
         started: false,
         finished: false,
+        receiver,
     };
-    futures_util::stream::unfold(walk, |mut walk| async move {
-        if walk.finished {
+    futures_util::stream::unfold(encoder, |mut encoder| async move {
+        if encoder.finished {
             return None;
         }
-        let rows = match store::export_chunk(
-            &walk.state.db,
-            &walk.selection,
-            walk.after,
-            walk.chunk,
-        )
-        .await
-        {
-            Ok(rows) => rows,
-            Err(err) => {
+        let rows = match encoder.receiver.recv().await {
+            Some(Ok(rows)) => rows,
+            Some(Err(err)) => {
                 // Headers are long gone: the only honest signal left is a broken download.
                 tracing::error!(error = %err, "register export stopped");
-                walk.finished = true;
-                return Some((Err(std::io::Error::other("export failed")), walk));
+                encoder.finished = true;
+                return Some((Err(std::io::Error::other("export failed")), encoder));
+            }
+            None => {
+                tracing::error!("register export stopped: its reader ended early");
+                encoder.finished = true;
+                return Some((Err(std::io::Error::other("export failed")), encoder));
             }
         };
-        let first = !walk.started;
-        walk.started = true;
-        walk.finished = (rows.len() as i64) < walk.chunk;
-        if let Some(last) = rows.last() {
-            walk.after = last.report_id;
-        }
-        let (state, catalog, lang) = (&walk.state, &*walk.catalog, walk.lang);
-        let mut bytes = match walk.format {
-            Format::Csv => csv_bytes(state, catalog, lang, &rows, first),
-            Format::Json => json_bytes(state, catalog, lang, &rows, first),
-        };
-        if walk.format == Format::Json && walk.finished {
-            bytes = bytes.map(|b| {
-                let mut b = b.to_vec();
-                b.extend_from_slice(if first && rows.is_empty() {
-                    b"[]\n"
-                } else {
-                    b"\n]\n"
-                });
-                Bytes::from(b)
-            });
-        }
+        let bytes = encoder.encode(&rows);
         Some((
             bytes.map_err(|e| std::io::Error::other(e.to_string())),
-            walk,
+            encoder,
         ))
     })
+}
+
+/// The sending side of an export: turns each chunk read into bytes of the chosen format.
+struct Encoder {
+    state: AppState,
+    catalog: std::sync::Arc<CatalogData>,
+    lang: Lang,
+    format: Format,
+    chunk: i64,
+    started: bool,
+    finished: bool,
+    receiver: tokio::sync::mpsc::Receiver<AppResult<Vec<ExportRow>>>,
+}
+
+impl Encoder {
+    fn encode(&mut self, rows: &[ExportRow]) -> Result<Bytes, AppError> {
+        let first = !self.started;
+        self.started = true;
+        self.finished = (rows.len() as i64) < self.chunk;
+        let (state, catalog, lang) = (&self.state, &*self.catalog, self.lang);
+        let bytes = match self.format {
+            Format::Csv => csv_bytes(state, catalog, lang, rows, first)?,
+            Format::Json => json_bytes(state, catalog, lang, rows, first)?,
+        };
+        if self.format == Format::Json && self.finished {
+            let mut bytes = bytes.to_vec();
+            bytes.extend_from_slice(if first && rows.is_empty() {
+                b"[]\n"
+            } else {
+                b"\n]\n"
+            });
+            return Ok(Bytes::from(bytes));
+        }
+        Ok(bytes)
+    }
 }
 
 #[cfg(test)]

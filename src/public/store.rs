@@ -69,7 +69,8 @@ pub async fn publish(
     db_write!(db, |conn| {
         sqlx::query(
             "INSERT INTO publications (report_id, title, summary, language, published_by, \
-             published_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) \
+             published_at, updated_at, received_at) VALUES ($1, $2, $3, $4, $5, $6, $6, \
+             (SELECT created_at FROM reports WHERE id = $1)) \
              ON CONFLICT (report_id) DO UPDATE SET title = excluded.title, \
              summary = excluded.summary, language = excluded.language, \
              published_by = excluded.published_by, updated_at = excluded.updated_at, \
@@ -151,10 +152,10 @@ macro_rules! push_selection {
             .push(")");
         }
         if let Some(from) = selection.received_from {
-            $q.push(" AND r.created_at >= ").push_bind(from);
+            $q.push(" AND p.received_at >= ").push_bind(from);
         }
         if let Some(until) = selection.received_until {
-            $q.push(" AND r.created_at < ").push_bind(until);
+            $q.push(" AND p.received_at < ").push_bind(until);
         }
     }};
 }

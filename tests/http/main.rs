@@ -17,3 +17,4 @@ mod open311;
 mod platform;
 mod public;
 mod statistics;
+mod surveys;

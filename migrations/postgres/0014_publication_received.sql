@@ -1,0 +1,7 @@
+-- The register's month filter is on the date a case was received. Kept on the publication (it
+-- never changes) with its own index, so that a month's cases are found by a range on one index
+-- instead of walking every publication newest first and looking each report up.
+ALTER TABLE publications ADD COLUMN received_at TIMESTAMPTZ;
+UPDATE publications p SET received_at = r.created_at FROM reports r WHERE r.id = p.report_id;
+ALTER TABLE publications ALTER COLUMN received_at SET NOT NULL;
+CREATE INDEX publications_received ON publications (received_at) WHERE withdrawn_at IS NULL;
