@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{arg, percentile, time_page};
+use common::{arg, percentile, sign_in, time_page};
 
 struct Options {
     url: String,
@@ -28,57 +28,6 @@ fn options() -> Options {
     }
 }
 
-/// The value of a hidden form field in a page.
-fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker).expect("hidden field") + marker.len();
-    html[start..start + html[start..].find('"').expect("closing quote")].to_string()
-}
-
-async fn sign_in(client: &reqwest::Client, o: &Options) {
-    let page = |path: &str| {
-        let url = format!("{}{path}", o.url);
-        async move {
-            let r = client.get(url).send().await.expect("page");
-            r.text().await.expect("page text")
-        }
-    };
-    let login = page("/staff/login").await;
-    let r = client
-        .post(format!("{}/staff/login", o.url))
-        .form(&[
-            ("csrf", hidden(&login, "csrf").as_str()),
-            ("email", o.email.as_str()),
-            ("password", o.password.as_str()),
-        ])
-        .send()
-        .await
-        .expect("sign in");
-    assert_eq!(
-        r.headers()["location"],
-        "/staff/two-factor",
-        "password accepted"
-    );
-    let enroll = page("/staff/two-factor").await;
-    let start = enroll.find("class=\"secret\">").expect("TOTP secret shown") + 15;
-    let secret = &enroll[start..start + enroll[start..].find('<').expect("secret end")];
-    let bytes = totp_rs::Secret::Encoded(secret.to_string())
-        .to_bytes()
-        .expect("base32 secret");
-    let totp = totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes, None, "b".into())
-        .expect("totp");
-    let r = client
-        .post(format!("{}/staff/two-factor", o.url))
-        .form(&[
-            ("csrf", hidden(&enroll, "csrf").as_str()),
-            ("code", totp.generate_current().expect("clock").as_str()),
-        ])
-        .send()
-        .await
-        .expect("second factor");
-    assert_eq!(r.headers()["location"], "/staff", "signed in");
-}
-
 #[tokio::main]
 async fn main() {
     let o = options();
@@ -87,7 +36,7 @@ async fn main() {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client");
-    sign_in(&client, &o).await;
+    sign_in(&client, &o.url, &o.email, &o.password).await;
     // A real reference to look up: the newest case in the queue.
     let queue = client
         .get(format!("{}/staff/cases?status=received", o.url))

@@ -31,3 +31,5 @@ digest-month-9 = September
 digest-month-10 = October
 digest-month-11 = November
 digest-month-12 = December
+digest-surveys = Survey
+digest-survey-link = All results of this survey wave

@@ -31,3 +31,5 @@ digest-month-9 = Сентябрь
 digest-month-10 = Октябрь
 digest-month-11 = Ноябрь
 digest-month-12 = Декабрь
+digest-surveys = Опрос
+digest-survey-link = Все результаты этой волны опроса

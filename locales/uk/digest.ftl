@@ -31,3 +31,5 @@ digest-month-9 = Вересень
 digest-month-10 = Жовтень
 digest-month-11 = Листопад
 digest-month-12 = Грудень
+digest-surveys = Опитування
+digest-survey-link = Усі результати цієї хвилі опитування

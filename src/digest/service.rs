@@ -267,6 +267,33 @@ pub async fn digest(state: &AppState, month: YearMonth, lang: Lang) -> AppResult
         });
     }
 
+    // Trust surveys whose results were published that month.
+    for t in crate::surveys::service::published_trust(state, Some((from, until)), 3).await? {
+        let title = crate::surveys::web::pick_text(lang, &t.survey.title);
+        let rows = crate::surveys::report::trust_lines(lang, &catalog, &t.rows)
+            .into_iter()
+            .map(|l| vec![l.name, l.respondents, l.index, l.interval, l.change])
+            .collect();
+        sections.push(Section {
+            heading: format!("{}: {title} — {}", lang.t("digest-surveys"), t.wave.name),
+            paragraphs: vec![lang.t("survey-trust-hint")],
+            table: Some((
+                vec![
+                    lang.t("survey-community"),
+                    lang.t("survey-respondents"),
+                    lang.t("survey-trust-index"),
+                    lang.t("survey-ci"),
+                    lang.t("survey-trust-change"),
+                ],
+                rows,
+            )),
+            items: vec![(
+                lang.t("digest-survey-link"),
+                format!("/surveys/{}/{}", t.survey.code, t.wave.id),
+            )],
+        });
+    }
+
     Ok(Digest {
         month,
         lang,

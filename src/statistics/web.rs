@@ -361,6 +361,14 @@ struct StatisticsPage {
     communities: Vec<(String, String)>,
     f: Option<View>,
     definitions: Vec<(String, String)>,
+    /// The newest published trust survey: title, wave, link and its trust index rows.
+    trust: Option<TrustView>,
+}
+
+struct TrustView {
+    title: String,
+    link: String,
+    lines: Vec<crate::surveys::report::TrustLine>,
 }
 
 /// The figures, in the page's language.
@@ -540,7 +548,20 @@ async fn page(
         })
         .filter(|(_, list)| !list.is_empty())
         .collect();
+    let trust = match crate::surveys::service::published_trust(&state, None, 1).await {
+        Ok(mut list) => list.pop().map(|t| TrustView {
+            title: format!(
+                "{} — {}",
+                crate::surveys::web::pick_text(lang, &t.survey.title),
+                t.wave.name
+            ),
+            link: format!("/surveys/{}/{}", t.survey.code, t.wave.id),
+            lines: crate::surveys::report::trust_lines(lang, &catalog, &t.rows),
+        }),
+        Err(err) => return page_error(lang, err),
+    };
     let view = StatisticsPage {
+        trust,
         c: Chrome::new(lang, &path, "stats-title").nav("statistics"),
         errors: FieldErrors::new(lang, &errors),
         kinds,

@@ -315,6 +315,14 @@ pub struct WaveResults {
     pub weighted: bool,
 }
 
+/// Only the trust index of a wave (overall and per community) and its change since `previous`,
+/// as public pages show it: groups under 5 respondents suppressed.
+pub fn public_trust(data: &WaveData, previous: Option<&WaveData>) -> Vec<TrustRow> {
+    let selected = vec![true; data.len];
+    let weights = vec![1.0; data.len];
+    trust_rows(data, previous, &selected, &weights, stats::MIN_PUBLIC_GROUP)
+}
+
 /// Weight of each response: post-stratification by community when asked and possible, else 1.
 fn weights(
     data: &WaveData,

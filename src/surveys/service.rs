@@ -1167,3 +1167,58 @@ pub async fn focus_group(state: &AppState, staff: &Staff, id: Uuid) -> AppResult
         .await?
         .ok_or(AppError::NotFound)
 }
+
+/// A published wave's trust index, as the public statistics and the digest show it.
+pub struct PublishedTrust {
+    pub survey: SurveyRow,
+    pub wave: WaveRow,
+    pub respondents: i64,
+    pub rows: Vec<results::TrustRow>,
+}
+
+/// Published waves that measure trust, newest publication first; with `within`, only those
+/// published in that period. At most `limit`.
+pub async fn published_trust(
+    state: &AppState,
+    within: Option<(OffsetDateTime, OffsetDateTime)>,
+    limit: usize,
+) -> AppResult<Vec<PublishedTrust>> {
+    let mut out = Vec::new();
+    for wave in store::published_waves(&state.db).await? {
+        if out.len() >= limit {
+            break;
+        }
+        if let (Some((from, until)), Some(at)) = (within, wave.published_at)
+            && (at < from || at >= until)
+        {
+            continue;
+        }
+        let Some(survey) = store::survey(&state.db, wave.survey_id).await? else {
+            continue;
+        };
+        if !survey.questionnaire.questions.iter().any(|q| q.trust) {
+            continue;
+        }
+        let (current, previous) = wave_data(state, &survey, wave.id).await?;
+        // Compared only with an earlier wave that was published too.
+        let previous = match previous {
+            Some(p) => {
+                let waves = store::waves(&state.db, survey.id).await?;
+                let position = waves.iter().position(|w| w.id == wave.id).unwrap_or(0);
+                waves
+                    .get(position.wrapping_sub(1))
+                    .filter(|w| w.published_at.is_some())
+                    .map(|_| p)
+            }
+            None => None,
+        };
+        let rows = results::public_trust(&current, previous.as_deref());
+        out.push(PublishedTrust {
+            respondents: wave.responses,
+            survey,
+            wave,
+            rows,
+        });
+    }
+    Ok(out)
+}

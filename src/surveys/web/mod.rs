@@ -8,6 +8,8 @@ mod focus;
 mod results;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -21,9 +23,17 @@ use crate::http::page::{error_page, page_error};
 use crate::i18n::Lang;
 use crate::state::AppState;
 
+/// Largest answer form: 100 questions, long texts included.
+const FORM_BYTES: usize = 1024 * 1024;
+/// Largest CSV import (200,000 rows of a long questionnaire).
+const IMPORT_BYTES: usize = 50 * 1024 * 1024;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/s/{code}", get(answer::form).post(answer::submit))
+        .route(
+            "/s/{code}",
+            get(answer::form).post(answer::submit.layer(DefaultBodyLimit::max(FORM_BYTES))),
+        )
         .route("/surveys", get(results::public_list))
         .route("/surveys/{code}/{wave}", get(results::public_results))
         .route("/staff/surveys", get(builder::list).post(builder::create))
@@ -47,11 +57,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/staff/surveys/{id}/waves/{wave}/paper",
-            get(entry::paper).post(entry::paper_submit),
+            get(entry::paper).post(entry::paper_submit.layer(DefaultBodyLimit::max(FORM_BYTES))),
         )
         .route(
             "/staff/surveys/{id}/waves/{wave}/import",
-            get(entry::import_form).post(entry::import),
+            get(entry::import_form).post(entry::import.layer(DefaultBodyLimit::max(IMPORT_BYTES))),
         )
         .route(
             "/staff/surveys/{id}/waves/{wave}/results",
@@ -133,7 +143,8 @@ pub struct FormQuestion {
     pub hint: String,
 }
 
-fn pick_text(lang: Lang, names: &crate::catalog::Names) -> String {
+/// A text in `lang`, or in Ukrainian where it was not translated.
+pub fn pick_text(lang: Lang, names: &crate::catalog::Names) -> String {
     let text = names.get(lang);
     if text.is_empty() { &names.uk } else { text }.to_string()
 }
