@@ -196,9 +196,101 @@ pub struct RegisterRow {
     pub published_at: OffsetDateTime,
 }
 
+/// How deep the register's month-only path goes (see [`register_of_months`]).
+const MONTH_PATH_ROWS: i64 = 1_000;
+
 /// A page of published cases, newest publication first; asks for `limit + 1` rows so the
 /// caller knows whether another page follows without counting them all.
 pub async fn register(
+    db: &Db,
+    selection: &RegisterSelection,
+    limit: i64,
+    offset: i64,
+) -> AppResult<Vec<RegisterRow>> {
+    let months_only = selection.kind.is_none()
+        && selection.category.is_none()
+        && selection.community.is_none()
+        && selection.status.is_none()
+        && selection.agency.is_none()
+        && (selection.received_from.is_some() || selection.received_until.is_some());
+    if months_only
+        && offset + limit < MONTH_PATH_ROWS
+        && let Some(rows) = register_of_months(db, selection, limit, offset).await?
+    {
+        return Ok(rows);
+    }
+    register_walk(db, selection, limit, offset).await
+}
+
+/// The register filtered by the date received alone. The publications of a month are found
+/// and ordered on their own index, and only the page's reports are then read and checked: the
+/// general query would read the report of every publication of the month (tens of thousands)
+/// to check its consent before it could sort them. When a candidate fails the public
+/// conditions (which publishing never allows, but a page must not rely on it), `None`: the
+/// caller takes the general query, which is exact in every case.
+async fn register_of_months(
+    db: &Db,
+    selection: &RegisterSelection,
+    limit: i64,
+    offset: i64,
+) -> AppResult<Option<Vec<RegisterRow>>> {
+    let (from, until) = (selection.received_from, selection.received_until);
+    let candidates: Vec<Uuid> = db_read!(db, |pool| {
+        let mut q =
+            QueryBuilder::new("SELECT report_id FROM publications WHERE withdrawn_at IS NULL");
+        if let Some(from) = from {
+            q.push(" AND received_at >= ").push_bind(from);
+        }
+        if let Some(until) = until {
+            q.push(" AND received_at < ").push_bind(until);
+        }
+        q.push(" ORDER BY published_at DESC, report_id DESC LIMIT ")
+            .push_bind(offset + limit + 1);
+        let rows = q.build().fetch_all(pool).await?;
+        rows.iter()
+            .map(|r| r.try_get("report_id").map_err(AppError::from))
+            .collect::<AppResult<Vec<Uuid>>>()
+    })?;
+    if candidates.is_empty() {
+        return Ok(Some(Vec::new()));
+    }
+    let ids = candidates.clone();
+    let rows: Vec<(Uuid, RegisterRow)> = db_read!(db, |pool| {
+        let mut q = QueryBuilder::new(
+            "SELECT r.id, r.reference, p.title, p.summary, p.language, r.kind, \
+             r.category_code, r.community_code, r.status, r.created_at, p.published_at \
+             FROM publications p JOIN reports r ON r.id = p.report_id WHERE ",
+        );
+        q.push(PUBLIC);
+        q.push(" AND p.report_id IN (");
+        let mut list = q.separated(", ");
+        for id in &ids {
+            list.push_bind(*id);
+        }
+        q.push(")");
+        let found = q.build().fetch_all(pool).await?;
+        let mut out = Vec::with_capacity(found.len());
+        for row in found {
+            let id: Uuid = row.try_get("id")?;
+            out.push((id, register_row!(row)));
+        }
+        Ok::<_, AppError>(out)
+    })?;
+    if rows.len() != candidates.len() {
+        return Ok(None);
+    }
+    let mut by_id: std::collections::HashMap<Uuid, RegisterRow> = rows.into_iter().collect();
+    Ok(Some(
+        candidates
+            .iter()
+            .skip(offset as usize)
+            .filter_map(|id| by_id.remove(id))
+            .collect(),
+    ))
+}
+
+/// The register by walking the publications in its order (any filters).
+async fn register_walk(
     db: &Db,
     selection: &RegisterSelection,
     limit: i64,
@@ -335,6 +427,15 @@ pub struct ExportRow {
     pub agencies: Vec<String>,
 }
 
+/// The codes of the organizations a case was referred to, in referral order, `;`-separated: a
+/// subquery per row, so that an export reads its agencies with its rows in one query.
+const AGENCIES_SQLITE: &str = ", (SELECT group_concat(o.code, ';' ORDER BY f.created_at) \
+     FROM referrals f JOIN organizations o ON o.id = f.organization_id \
+     WHERE f.report_id = r.id) AS agencies";
+const AGENCIES_POSTGRES: &str = ", (SELECT string_agg(o.code, ';' ORDER BY f.created_at) \
+     FROM referrals f JOIN organizations o ON o.id = f.organization_id \
+     WHERE f.report_id = r.id) AS agencies";
+
 /// Published cases after the report `after` in the order they were received, at most `limit`:
 /// the downloads walk the publications chunk by chunk (by their key, never the whole table of
 /// reports), so an export of any size holds one chunk in memory and no long transaction.
@@ -349,6 +450,7 @@ pub async fn export_chunk(
             "SELECT r.id, r.reference, p.title, p.summary, p.language, r.kind, \
              r.category_code, r.community_code, r.status, r.outcome, r.created_at, p.published_at",
         );
+        q.push(by_engine(pool, AGENCIES_SQLITE, AGENCIES_POSTGRES));
         q.push(by_engine(
             pool,
             PUBLICATIONS_FIRST_SQLITE,
@@ -361,36 +463,16 @@ pub async fn export_chunk(
         q.push(" ORDER BY p.report_id LIMIT ").push_bind(limit);
         let rows = q.build().fetch_all(pool).await?;
         let mut out = Vec::with_capacity(rows.len());
-        let mut position = std::collections::HashMap::with_capacity(rows.len());
         for row in rows {
-            let id: Uuid = row.try_get("id")?;
-            position.insert(id, out.len());
+            let agencies: Option<String> = row.try_get("agencies")?;
             out.push(ExportRow {
-                report_id: id,
+                report_id: row.try_get("id")?,
                 outcome: row.try_get("outcome")?,
-                agencies: Vec::new(),
+                agencies: agencies
+                    .map(|list| list.split(';').map(str::to_string).collect())
+                    .unwrap_or_default(),
                 row: register_row!(row),
             });
-        }
-        if out.is_empty() {
-            return Ok(out);
-        }
-        let mut q = QueryBuilder::new(
-            "SELECT f.report_id, o.code FROM referrals f JOIN organizations o \
-             ON o.id = f.organization_id WHERE f.report_id IN (",
-        );
-        let mut list = q.separated(", ");
-        for row in &out {
-            list.push_bind(row.report_id);
-        }
-        q.push(") ORDER BY f.created_at");
-        let referred = q.build().fetch_all(pool).await?;
-        for r in referred {
-            let report_id: Uuid = r.try_get("report_id")?;
-            let code: String = r.try_get("code")?;
-            if let Some(&i) = position.get(&report_id) {
-                out[i].agencies.push(code);
-            }
         }
         Ok(out)
     })

@@ -195,6 +195,30 @@ async fn register_shows_only_what_was_consented_and_approved(engine: Engine) {
     assert!(html.contains(&consented));
     let (_, html) = get(&public, app.url("/register?month=2020-01&lang=en")).await;
     assert!(!html.contains(&consented));
+    // Were a publication's report ever without consent (publishing never allows it), the
+    // month's page would still leave it out.
+    let consent = |value: bool| {
+        let reference = consented.clone();
+        let db = app.state.db.clone();
+        async move {
+            let written: Result<(), mistok::error::AppError> = async {
+                mistok::db_write!(&db, |conn| {
+                    sqlx::query("UPDATE reports SET consent_publish = $1 WHERE reference = $2")
+                        .bind(value)
+                        .bind(&reference)
+                        .execute(&mut *conn)
+                        .await?;
+                    Ok::<_, mistok::error::AppError>(())
+                })
+            }
+            .await;
+            written.unwrap()
+        }
+    };
+    consent(false).await;
+    let (_, html) = get(&public, app.url(&format!("/register?month={this_month}"))).await;
+    assert!(!html.contains(&consented), "no consent, not public");
+    consent(true).await;
 
     // Bad filters: each named, in the reader's language; no 500 for anything.
     let (status, html) = get(
