@@ -77,8 +77,10 @@ impl Db {
                         // Readers map the file instead of copying each page with a system call
                         // (large reads such as exports spend most of their time there), and
                         // keep a larger cache of their own.
-                        .pragma("mmap_size", "1073741824")
-                        .pragma("cache_size", "-16384"),
+                        .pragma("mmap_size", "2147418112")
+                        .pragma("cache_size", "-16384")
+                        // Rows handed from SQLite's thread in batches rather than one by one.
+                        .row_buffer_size(1024),
                 )
                 .await?;
             Ok(Db::Sqlite(Arc::new(SqliteDb {

@@ -616,6 +616,30 @@ mod tests {
         assert!(!answers.contains_key("reported"));
     }
 
+    proptest::proptest! {
+        /// Whatever a form or a CSV row holds, validation answers (never panics), and what it
+        /// accepts is stored and read back unchanged.
+        #[test]
+        fn any_input_is_answered_and_accepted_answers_round_trip(
+            values in proptest::collection::vec(
+                (0usize..8, proptest::prelude::any::<String>()),
+                0..20,
+            )
+        ) {
+            let questionnaire = sample();
+            let codes = ["victim", "reported", "trust", "age", "problems", "community", "comment", "other"];
+            let mut raw = RawAnswers::new();
+            for (field, value) in values {
+                raw.entry(codes[field].to_string()).or_default().push(value);
+            }
+            let communities = vec!["kramatorsk".to_string()];
+            if let Ok(answers) = validate(&questionnaire, &raw, &communities) {
+                let json = answers_to_json(&answers);
+                proptest::prop_assert_eq!(answers_from_json(&questionnaire, &json), answers);
+            }
+        }
+    }
+
     #[test]
     fn questionnaire_checks() {
         assert_eq!(check_questionnaire(&sample()), Ok(()));

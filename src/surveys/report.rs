@@ -279,6 +279,8 @@ fn question_view(
                 label: label(&o.code),
                 count: if r.suppressed {
                     "—".into()
+                } else if o.suppressed {
+                    lang.t("survey-suppressed")
                 } else {
                     o.count.to_string()
                 },
@@ -331,7 +333,10 @@ fn question_view(
                     } else {
                         g.cells
                             .iter()
-                            .map(|(count, share)| format!("{}% ({count})", percent(*share)))
+                            .map(|cell| match cell {
+                                Some((count, share)) => format!("{}% ({count})", percent(*share)),
+                                None => lang.t("survey-suppressed"),
+                            })
                             .collect()
                     },
                     mean: g

@@ -259,6 +259,8 @@ pub struct ResultsQuery {
 pub struct OptionResult {
     pub code: String,
     pub count: u64,
+    /// On public pages, a count from 1 to 4: not shown (it could single someone out).
+    pub suppressed: bool,
     /// Share of those who answered the question, with its 95% interval; `None` when suppressed.
     pub share: Option<Interval>,
 }
@@ -268,8 +270,9 @@ pub struct GroupRow {
     pub code: String,
     pub answered: u64,
     pub suppressed: bool,
-    /// Count and share (of the group's answers) per option.
-    pub cells: Vec<(u64, f64)>,
+    /// Count and share (of the group's answers) per option; `None` for a count from 1 to 4
+    /// on public pages.
+    pub cells: Vec<Option<(u64, f64)>>,
     pub mean: Option<Interval>,
 }
 
@@ -510,7 +513,9 @@ fn question_result(
         .map(|(o, code)| OptionResult {
             code: code.clone(),
             count: counts[o],
-            share: if suppressed || answered_weight <= 0.0 {
+            suppressed: counts[o] > 0 && counts[o] < minimum,
+            share: if suppressed || answered_weight <= 0.0 || (counts[o] > 0 && counts[o] < minimum)
+            {
                 None
             } else {
                 let p = weighted[o] / answered_weight;
@@ -619,7 +624,10 @@ fn crosstab(
                 suppressed,
                 cells: table[g]
                     .iter()
-                    .map(|c| (*c, *c as f64 / answered[g].max(1) as f64))
+                    .map(|c| {
+                        (*c == 0 || *c >= minimum)
+                            .then(|| (*c, *c as f64 / answered[g].max(1) as f64))
+                    })
                     .collect(),
                 mean: if suppressed {
                     None
