@@ -427,14 +427,21 @@ pub struct ExportRow {
     pub agencies: Vec<String>,
 }
 
-/// The codes of the organizations a case was referred to, in referral order, `;`-separated: a
-/// subquery per row, so that an export reads its agencies with its rows in one query.
+/// The codes of the organizations a case was referred to, in referral order, `;`-separated,
+/// read with the export's rows in one query: on SQLite a subquery per row (an index lookup),
+/// on PostgreSQL one aggregate over the referrals of the whole chunk (its planner runs a
+/// per-row subquery as a slow loop).
 const AGENCIES_SQLITE: &str = ", (SELECT group_concat(o.code, ';' ORDER BY f.created_at) \
      FROM referrals f JOIN organizations o ON o.id = f.organization_id \
      WHERE f.report_id = r.id) AS agencies";
-const AGENCIES_POSTGRES: &str = ", (SELECT string_agg(o.code, ';' ORDER BY f.created_at) \
+const CHUNK_POSTGRES_END: &str = "), agencies AS (SELECT f.report_id, \
+     string_agg(o.code, ';' ORDER BY f.created_at) AS agencies \
      FROM referrals f JOIN organizations o ON o.id = f.organization_id \
-     WHERE f.report_id = r.id) AS agencies";
+     WHERE f.report_id IN (SELECT id FROM chunk) GROUP BY f.report_id) \
+     SELECT chunk.*, agencies.agencies FROM chunk \
+     LEFT JOIN agencies ON agencies.report_id = chunk.id ORDER BY chunk.id";
+const EXPORT_COLUMNS: &str = "SELECT r.id, r.reference, p.title, p.summary, p.language, r.kind, \
+     r.category_code, r.community_code, r.status, r.outcome, r.created_at, p.published_at";
 
 /// Published cases after the report `after` in the order they were received, at most `limit`:
 /// the downloads walk the publications chunk by chunk (by their key, never the whole table of
@@ -446,11 +453,9 @@ pub async fn export_chunk(
     limit: i64,
 ) -> AppResult<Vec<ExportRow>> {
     db_read!(db, |pool| {
-        let mut q = QueryBuilder::new(
-            "SELECT r.id, r.reference, p.title, p.summary, p.language, r.kind, \
-             r.category_code, r.community_code, r.status, r.outcome, r.created_at, p.published_at",
-        );
-        q.push(by_engine(pool, AGENCIES_SQLITE, AGENCIES_POSTGRES));
+        let mut q = QueryBuilder::new(by_engine(pool, "", "WITH chunk AS ("));
+        q.push(EXPORT_COLUMNS);
+        q.push(by_engine(pool, AGENCIES_SQLITE, ""));
         q.push(by_engine(
             pool,
             PUBLICATIONS_FIRST_SQLITE,
@@ -461,6 +466,7 @@ pub async fn export_chunk(
         q.push(" AND p.report_id > ").push_bind(after);
         push_selection!(q, selection);
         q.push(" ORDER BY p.report_id LIMIT ").push_bind(limit);
+        q.push(by_engine(pool, "", CHUNK_POSTGRES_END));
         let rows = q.build().fetch_all(pool).await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {

@@ -21,6 +21,8 @@ const NONE: u16 = u16::MAX;
 const KEPT_WAVES: usize = 16;
 /// Responses read per query while loading a wave.
 const LOAD_CHUNK: i64 = 10_000;
+/// How often the held answers are checked against the store's count (see `refresh`).
+const VERIFY_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The answers to one question, one entry per response (in the order stored).
 #[derive(Debug, Clone)]
@@ -54,6 +56,8 @@ pub struct WaveData {
     pub channel: Vec<u8>,
     pub len: usize,
     last_id: Uuid,
+    /// When the count of stored responses was last compared with what is held.
+    verified: Option<Instant>,
 }
 
 impl WaveData {
@@ -82,6 +86,7 @@ impl WaveData {
             channel: Vec::new(),
             len: 0,
             last_id: Uuid::nil(),
+            verified: None,
         }
     }
 
@@ -138,24 +143,21 @@ impl WaveData {
         self.last_id = response.id;
     }
 
-    /// Reads what was stored since the last load (`stored` responses are in the store now);
-    /// starts over when the count shows that a response was stored out of id order (two
-    /// servers at the same millisecond) or removed.
-    async fn refresh(
-        &mut self,
-        db: &Db,
-        wave_id: Uuid,
-        stored: usize,
-        communities: &[String],
-    ) -> AppResult<()> {
-        if stored < self.len {
-            *self = WaveData::empty(self.questionnaire.clone(), communities);
-        }
+    /// Reads what was stored since the last load. A response can reach the store out of id
+    /// order (two servers in the same millisecond, a transaction that commits late): at most
+    /// every `VERIFY_EVERY` the count of stored responses is compared, and on a difference the
+    /// wave is read again from the start.
+    async fn refresh(&mut self, db: &Db, wave_id: Uuid, communities: &[String]) -> AppResult<()> {
         self.load_after(db, wave_id).await?;
-        if self.len != stored {
+        if self.verified.is_some_and(|at| at.elapsed() < VERIFY_EVERY) {
+            return Ok(());
+        }
+        let stored = store::response_count(db, wave_id).await? as usize;
+        if stored != self.len {
             *self = WaveData::empty(self.questionnaire.clone(), communities);
             self.load_after(db, wave_id).await?;
         }
+        self.verified = Some(Instant::now());
         Ok(())
     }
 
@@ -231,11 +233,13 @@ impl WaveCache {
         }
         let wave = data
             .get_or_insert_with(|| Arc::new(WaveData::empty(questionnaire.clone(), communities)));
-        let stored = store::response_count(db, wave_id).await? as usize;
-        if stored != wave.len {
+        // New answers since the last page, if any (one indexed query when there are none).
+        let fresh = store::responses_after(db, wave_id, wave.last_id, 1).await?;
+        let due = wave.verified.is_none_or(|at| at.elapsed() >= VERIFY_EVERY);
+        if !fresh.is_empty() || due {
             // Copies the columns only when a page still reads the previous snapshot.
             Arc::make_mut(wave)
-                .refresh(db, wave_id, stored, communities)
+                .refresh(db, wave_id, communities)
                 .await?;
         }
         Ok(wave.clone())

@@ -454,8 +454,9 @@ pub async fn edit_questions(
     store::save_questions(&state.db, id, &questionnaire, seen, audited).await
 }
 
+/// The waves of a survey with their numbers of answers.
 pub async fn waves(state: &AppState, survey_id: Uuid) -> AppResult<Vec<WaveRow>> {
-    store::waves(&state.db, survey_id).await
+    store::waves_counted(&state.db, survey_id).await
 }
 
 /// The wave, checked to belong to the survey.
@@ -613,11 +614,7 @@ pub async fn invite(
 
 /// The wave residents answer now: the survey's newest open wave.
 pub async fn open_wave(state: &AppState, survey: &SurveyRow) -> AppResult<Option<WaveRow>> {
-    Ok(store::waves(&state.db, survey.id)
-        .await?
-        .into_iter()
-        .rev()
-        .find(|w| w.status == WaveStatus::Open))
+    store::open_wave(&state.db, survey.id).await
 }
 
 /// Whether an invitation token can still be used for the wave.
@@ -1172,7 +1169,6 @@ pub async fn focus_group(state: &AppState, staff: &Staff, id: Uuid) -> AppResult
 pub struct PublishedTrust {
     pub survey: SurveyRow,
     pub wave: WaveRow,
-    pub respondents: i64,
     pub rows: Vec<results::TrustRow>,
 }
 
@@ -1213,12 +1209,7 @@ pub async fn published_trust(
             None => None,
         };
         let rows = results::public_trust(&current, previous.as_deref());
-        out.push(PublishedTrust {
-            respondents: wave.responses,
-            survey,
-            wave,
-            rows,
-        });
+        out.push(PublishedTrust { survey, wave, rows });
     }
     Ok(out)
 }

@@ -296,11 +296,15 @@ pub struct WaveRow {
     pub closed_at: Option<OffsetDateTime>,
     pub published_at: Option<OffsetDateTime>,
     pub created_at: OffsetDateTime,
-    /// Answers stored so far.
-    pub responses: i64,
+    /// Answers stored so far, when counted (a count reads every answer's index entry: only
+    /// the survey's own page asks for it).
+    pub responses: Option<i64>,
 }
 
 const WAVE_COLUMNS: &str = "SELECT w.id, w.survey_id, w.name, w.status, w.opened_at, \
+    w.closed_at, w.published_at, w.created_at, CAST(NULL AS BIGINT) AS responses \
+    FROM survey_waves w";
+const WAVE_COLUMNS_COUNTED: &str = "SELECT w.id, w.survey_id, w.name, w.status, w.opened_at, \
     w.closed_at, w.published_at, w.created_at, \
     (SELECT COUNT(*) FROM survey_responses s WHERE s.wave_id = w.id) AS responses \
     FROM survey_waves w";
@@ -341,12 +345,50 @@ pub async fn waves(db: &Db, survey_id: Uuid) -> AppResult<Vec<WaveRow>> {
     })
 }
 
+/// The waves of a survey with their numbers of answers, for the survey's page.
+pub async fn waves_counted(db: &Db, survey_id: Uuid) -> AppResult<Vec<WaveRow>> {
+    db_read!(db, |pool| {
+        let rows = sqlx::query(const_format::concatcp!(
+            WAVE_COLUMNS_COUNTED,
+            " WHERE w.survey_id = $1 ORDER BY w.created_at, w.id"
+        ))
+        .bind(survey_id)
+        .fetch_all(pool)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            out.push(wave_row!(row));
+        }
+        Ok(out)
+    })
+}
+
 pub async fn wave(db: &Db, id: Uuid) -> AppResult<Option<WaveRow>> {
     db_read!(db, |pool| {
         let row = sqlx::query(const_format::concatcp!(WAVE_COLUMNS, " WHERE w.id = $1"))
             .bind(id)
             .fetch_optional(pool)
             .await?;
+        Ok(match row {
+            Some(row) => Some(wave_row!(&row)),
+            None => None,
+        })
+    })
+}
+
+/// The wave residents answer now: the survey's newest open wave (without counting its
+/// answers: this is read on every answer).
+pub async fn open_wave(db: &Db, survey_id: Uuid) -> AppResult<Option<WaveRow>> {
+    db_read!(db, |pool| {
+        let row = sqlx::query(
+            "SELECT w.id, w.survey_id, w.name, w.status, w.opened_at, w.closed_at, \
+             w.published_at, w.created_at, CAST(NULL AS BIGINT) AS responses FROM survey_waves w \
+             WHERE w.survey_id = $1 AND w.status = 'open' ORDER BY w.created_at DESC, w.id DESC \
+             LIMIT 1",
+        )
+        .bind(survey_id)
+        .fetch_optional(pool)
+        .await?;
         Ok(match row {
             Some(row) => Some(wave_row!(&row)),
             None => None,

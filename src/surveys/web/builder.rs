@@ -410,7 +410,7 @@ fn wave_line(lang: Lang, w: &WaveRow, invitations: String) -> WaveLine {
         id: w.id.to_string(),
         name: w.name.clone(),
         status: lang.t(&format!("survey-wave-{}", w.status.code())),
-        responses: w.responses,
+        responses: w.responses.unwrap_or_default(),
         published: w.published_at.is_some(),
         can_open: w.status == WaveStatus::Planned,
         can_close: w.status == WaveStatus::Open,
