@@ -3,6 +3,7 @@
 
 pub mod data;
 mod store;
+mod surveys;
 
 use futures_util::StreamExt;
 use rand::rngs::StdRng;
@@ -100,6 +101,11 @@ pub async fn load(state: &AppState, reports: usize) -> AppResult<DemoSummary> {
         }
     }
     sample_receipts.sort();
+    // With demo cases comes the demo survey (tests and benchmarks load no cases, and build
+    // their own surveys).
+    if reports > 0 {
+        surveys::add(state).await?;
+    }
     // Staff can find the demo cases by text straight away.
     crate::search::index::catch_up(&state.db).await?;
     Ok(DemoSummary {

@@ -12,7 +12,37 @@ on_both_engines!(
     results_match_independently_computed_statistics,
     invitations_allow_one_answer_each,
     paper_forms_and_focus_groups,
+    the_demo_has_a_survey_with_published_results,
 );
+
+async fn the_demo_has_a_survey_with_published_results(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    mistok::demo::load(&app.state, 20)
+        .await
+        .expect("demo cases");
+    // Loading again leaves the survey as it is.
+    mistok::demo::load(&app.state, 20)
+        .await
+        .expect("demo again");
+    assert_eq!(app.count("surveys").await, 1);
+    assert_eq!(app.count("survey_responses").await, 800);
+    assert_eq!(app.count("focus_groups").await, 2);
+    let public = app.browser();
+    let (_, list) = get(&public, app.url("/surveys?lang=en")).await;
+    let start = list
+        .find("/surveys/trust-2026/")
+        .expect("published wave listed");
+    let link = &list[start..start + list[start..].find('"').unwrap()];
+    let (status, html) = get(&public, app.url(&format!("{link}?lang=en&by=q2"))).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Trust in the police in our communities, 2026"));
+    assert!(html.contains("Respondents: <strong>420</strong>"));
+    assert!(html.contains("Test of independence"));
+    // The open wave takes answers by the link.
+    let (status, form) = get(&public, app.url("/s/trust-2026?lang=en")).await;
+    assert_eq!(status, 200);
+    assert!(form.contains("How much do you trust the police of your community?"));
+}
 
 async fn get(client: &reqwest::Client, url: String) -> (u16, String) {
     let r = client.get(url).send().await.unwrap();
