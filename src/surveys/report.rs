@@ -307,6 +307,15 @@ fn question_view(
                 .collect::<Vec<_>>(),
         )
     });
+    // A community question's columns: only the communities that answered.
+    let community = questionnaire
+        .question(&r.code)
+        .is_some_and(|q| q.demographic == Some(Demographic::Community));
+    let column_shown: Vec<bool> = r
+        .options
+        .iter()
+        .map(|o| !community || o.count > 0)
+        .collect();
     let crosstab = r.crosstab.as_ref().map(|x| {
         let by_label =
             |code: &str| option_label(lang, catalog, questionnaire, by.unwrap_or_default(), code);
@@ -316,7 +325,12 @@ fn question_view(
             columns: if numeric {
                 Vec::new()
             } else {
-                r.options.iter().map(|o| label(&o.code)).collect()
+                r.options
+                    .iter()
+                    .zip(&column_shown)
+                    .filter(|(_, shown)| **shown)
+                    .map(|(o, _)| label(&o.code))
+                    .collect()
             },
             rows: x
                 .groups
@@ -333,7 +347,9 @@ fn question_view(
                     } else {
                         g.cells
                             .iter()
-                            .map(|cell| match cell {
+                            .zip(&column_shown)
+                            .filter(|(_, shown)| **shown)
+                            .map(|(cell, _)| match cell {
                                 Some((count, share)) => format!("{}% ({count})", percent(*share)),
                                 None => lang.t("survey-suppressed"),
                             })

@@ -271,7 +271,12 @@ fn question_notes(
             .position(&c.question)
             .map(|p| p + 1)
             .unwrap_or_default();
-        notes.push(format!("{} {on} = {}", lang.t("survey-note-if"), c.option));
+        let option = questionnaire
+            .question(&c.question)
+            .and_then(|p| p.options.iter().find(|o| o.code == c.option))
+            .map(|o| pick_text(lang, &o.label))
+            .unwrap_or_else(|| c.option.clone());
+        notes.push(format!("{} {on} = «{option}»", lang.t("survey-note-if")));
     }
     if q.kind.has_options() && q.demographic != Some(Demographic::Community) {
         notes.push(
