@@ -28,6 +28,13 @@ pub const MANAGERS: &[Role] = &[Role::Coordinator, Role::Administrator];
 pub const READERS: &[Role] = &[Role::Coordinator, Role::Administrator, Role::Analyst];
 /// Who enters paper questionnaires and imports answers.
 pub const ENTRY: &[Role] = &[Role::Coordinator, Role::Administrator, Role::Operator];
+/// Who sees the surveys and their waves (to read results or to enter answers).
+pub const VIEWERS: &[Role] = &[
+    Role::Coordinator,
+    Role::Administrator,
+    Role::Analyst,
+    Role::Operator,
+];
 /// Most invitations made at once.
 pub const MAX_INVITATIONS: u32 = 5_000;
 
@@ -120,7 +127,7 @@ fn validate_survey(input: &SurveyInput) -> Result<SurveyFields, Vec<FieldError>>
 }
 
 pub async fn surveys(state: &AppState, staff: &Staff) -> AppResult<Vec<SurveyRow>> {
-    staff.require(READERS)?;
+    staff.require(VIEWERS)?;
     store::surveys(&state.db).await
 }
 

@@ -329,32 +329,28 @@ macro_rules! wave_row {
 
 /// The waves of a survey, oldest first (the order results compare in).
 pub async fn waves(db: &Db, survey_id: Uuid) -> AppResult<Vec<WaveRow>> {
-    db_read!(db, |pool| {
-        let rows = sqlx::query(const_format::concatcp!(
-            WAVE_COLUMNS,
-            " WHERE w.survey_id = $1 ORDER BY w.created_at, w.id"
-        ))
-        .bind(survey_id)
-        .fetch_all(pool)
-        .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for row in &rows {
-            out.push(wave_row!(row));
-        }
-        Ok(out)
-    })
+    waves_of(db, survey_id, false).await
 }
 
 /// The waves of a survey with their numbers of answers, for the survey's page.
 pub async fn waves_counted(db: &Db, survey_id: Uuid) -> AppResult<Vec<WaveRow>> {
-    db_read!(db, |pool| {
-        let rows = sqlx::query(const_format::concatcp!(
+    waves_of(db, survey_id, true).await
+}
+
+async fn waves_of(db: &Db, survey_id: Uuid, counted: bool) -> AppResult<Vec<WaveRow>> {
+    let sql = if counted {
+        const_format::concatcp!(
             WAVE_COLUMNS_COUNTED,
             " WHERE w.survey_id = $1 ORDER BY w.created_at, w.id"
-        ))
-        .bind(survey_id)
-        .fetch_all(pool)
-        .await?;
+        )
+    } else {
+        const_format::concatcp!(
+            WAVE_COLUMNS,
+            " WHERE w.survey_id = $1 ORDER BY w.created_at, w.id"
+        )
+    };
+    db_read!(db, |pool| {
+        let rows = sqlx::query(sql).bind(survey_id).fetch_all(pool).await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in &rows {
             out.push(wave_row!(row));

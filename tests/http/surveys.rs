@@ -653,6 +653,15 @@ async fn paper_forms_and_focus_groups(engine: Engine) {
     .await;
     let wave = new_wave(&app, &coordinator, &id, "Paper round").await;
     let operator = signed_in(&app, "operator@example.org", "operator", "").await;
+    // Operators find the surveys and enter answers; results are for readers.
+    let (status, page) = get(&operator, app.url(&format!("/staff/surveys/{id}?lang=en"))).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Enter paper forms") && !page.contains("/results\""));
+    let results = format!("/staff/surveys/{id}/waves/{wave}/results");
+    assert_eq!(get(&operator, app.url(&results)).await.0, 403);
+    let analyst = signed_in(&app, "analyst@example.org", "analyst", "").await;
+    let (_, page) = get(&analyst, app.url(&format!("/staff/surveys/{id}?lang=en"))).await;
+    assert!(page.contains("/results\"") && !page.contains("Enter paper forms"));
     let path = format!("/staff/surveys/{id}/waves/{wave}/paper?lang=en");
     let (status, form) = get(&operator, app.url(&path)).await;
     assert_eq!(status, 200);

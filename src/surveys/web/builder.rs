@@ -19,7 +19,7 @@ use crate::i18n::Lang;
 use crate::state::AppState;
 use crate::surveys::model::{Demographic, QuestionKind, Questionnaire};
 use crate::surveys::service::{
-    self, Edit, MANAGERS, QuestionInput, READERS, SurveyInput, WaveAction,
+    self, Edit, MANAGERS, QuestionInput, READERS, SurveyInput, VIEWERS, WaveAction,
 };
 use crate::surveys::store::{Access, SurveyRow, WaveRow, WaveStatus};
 
@@ -163,6 +163,9 @@ struct SurveyPage {
     id: String,
     public_link: String,
     can_manage: bool,
+    /// Analysts read results but do not enter answers; operators the other way round.
+    can_read: bool,
+    can_enter: bool,
     locked: bool,
     seen: String,
     questions: Vec<QuestionLine>,
@@ -322,7 +325,7 @@ async fn survey_page(
     staff: &Staff,
     view: SurveyView<'_>,
 ) -> Response {
-    if let Err(err) = staff.require(READERS) {
+    if let Err(err) = staff.require(VIEWERS) {
         return survey_error(lang, err);
     }
     let s = view.survey;
@@ -369,6 +372,8 @@ async fn survey_page(
         id: s.id.to_string(),
         public_link: format!("{base}/s/{}", s.code),
         can_manage: staff.require(MANAGERS).is_ok(),
+        can_read: staff.require(READERS).is_ok(),
+        can_enter: staff.require(service::ENTRY).is_ok(),
         locked,
         seen: stamp(s.updated_at),
         questions: s
