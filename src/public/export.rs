@@ -173,13 +173,22 @@ fn json_bytes(
     Ok(Bytes::from(out))
 }
 
-/// How many fetched chunks may wait for the client: the next chunk is read from the store while
-/// the previous one is encoded and sent, and a slow client holds at most this many in memory.
-const AHEAD: usize = 2;
+/// How many fetched chunks may wait for the client: the next ranges are read from the store
+/// while the previous ones are encoded and sent, and a slow client holds at most this many.
+const AHEAD: usize = 4;
+/// Ranges of the register read at the same time, each on its own connection.
+const PARALLEL: i64 = 2;
+
+/// What the reading task hands to the sending side.
+enum Piece {
+    Rows(Vec<ExportRow>),
+    /// The walk is complete (a closed channel without it means the reader failed).
+    End,
+}
 
 /// The whole (filtered) register in `format`, as a stream of byte chunks. A task reads the
-/// chunks from the store ahead of the client; the stream encodes them as they are sent. When the
-/// client goes away the stream is dropped and the reading task stops at its next chunk.
+/// register ahead of the client, `PARALLEL` key ranges at a time; the stream encodes them as
+/// they are sent. When the client goes away the stream is dropped and the reading task stops.
 pub fn stream(
     state: AppState,
     catalog: std::sync::Arc<CatalogData>,
@@ -189,23 +198,46 @@ pub fn stream(
     chunk: i64,
 ) -> impl Stream<Item = Result<Bytes, std::io::Error>> {
     let chunk = chunk.max(1);
-    let (sender, receiver) = tokio::sync::mpsc::channel::<AppResult<Vec<ExportRow>>>(AHEAD);
+    let (sender, receiver) = tokio::sync::mpsc::channel::<AppResult<Piece>>(AHEAD);
     let db = state.db.clone();
     tokio::spawn(async move {
         let mut after = uuid::Uuid::nil();
         loop {
-            let rows = store::export_chunk(&db, &selection, after, chunk).await;
-            let last = match &rows {
-                Ok(rows) if (rows.len() as i64) == chunk => rows.last().map(|r| r.report_id),
-                _ => None,
+            let bounds = match store::export_bounds(&db, after, chunk, PARALLEL).await {
+                Ok(bounds) => bounds,
+                Err(err) => {
+                    let _ = sender.send(Err(err)).await;
+                    return;
+                }
             };
-            if sender.send(rows).await.is_err() {
-                return; // the client went away
+            // (after, b1], (b1, b2], … and, past the last cut, the rest.
+            let mut ranges = Vec::with_capacity(bounds.len() + 1);
+            let mut from = after;
+            for bound in &bounds {
+                ranges.push((from, Some(*bound)));
+                from = *bound;
             }
-            match last {
-                Some(last) => after = last,
-                None => return, // a short chunk is the last one; an error ends the walk
+            let last = (bounds.len() as i64) < PARALLEL;
+            if last {
+                ranges.push((from, None));
             }
+            let read = futures_util::future::join_all(
+                ranges
+                    .iter()
+                    .map(|(a, b)| store::export_chunk(&db, &selection, *a, *b, chunk)),
+            )
+            .await;
+            for rows in read {
+                let failed = rows.is_err();
+                if sender.send(rows.map(Piece::Rows)).await.is_err() || failed {
+                    return; // the client went away, or the walk failed
+                }
+            }
+            if last {
+                let _ = sender.send(Ok(Piece::End)).await;
+                return;
+            }
+            after = from;
         }
     });
     let encoder = Encoder {
@@ -213,7 +245,6 @@ pub fn stream(
         catalog,
         lang,
         format,
-        chunk,
         started: false,
         finished: false,
         receiver,
@@ -222,8 +253,12 @@ pub fn stream(
         if encoder.finished {
             return None;
         }
-        let rows = match encoder.receiver.recv().await {
-            Some(Ok(rows)) => rows,
+        let bytes = match encoder.receiver.recv().await {
+            Some(Ok(Piece::Rows(rows))) => encoder.encode(&rows),
+            Some(Ok(Piece::End)) => {
+                encoder.finished = true;
+                Ok(encoder.end())
+            }
             Some(Err(err)) => {
                 // Headers are long gone: the only honest signal left is a broken download.
                 tracing::error!(error = %err, "register export stopped");
@@ -236,7 +271,6 @@ pub fn stream(
                 return Some((Err(std::io::Error::other("export failed")), encoder));
             }
         };
-        let bytes = encoder.encode(&rows);
         Some((
             bytes.map_err(|e| std::io::Error::other(e.to_string())),
             encoder,
@@ -244,38 +278,43 @@ pub fn stream(
     })
 }
 
-/// The sending side of an export: turns each chunk read into bytes of the chosen format.
+/// The sending side of an export: turns each range read into bytes of the chosen format.
 struct Encoder {
     state: AppState,
     catalog: std::sync::Arc<CatalogData>,
     lang: Lang,
     format: Format,
-    chunk: i64,
     started: bool,
     finished: bool,
-    receiver: tokio::sync::mpsc::Receiver<AppResult<Vec<ExportRow>>>,
+    receiver: tokio::sync::mpsc::Receiver<AppResult<Piece>>,
 }
 
 impl Encoder {
     fn encode(&mut self, rows: &[ExportRow]) -> Result<Bytes, AppError> {
+        // The CSV header comes with the first piece; a JSON array opens with its first row.
         let first = !self.started;
-        self.started = true;
-        self.finished = (rows.len() as i64) < self.chunk;
-        let (state, catalog, lang) = (&self.state, &*self.catalog, self.lang);
-        let bytes = match self.format {
-            Format::Csv => csv_bytes(state, catalog, lang, rows, first)?,
-            Format::Json => json_bytes(state, catalog, lang, rows, first)?,
-        };
-        if self.format == Format::Json && self.finished {
-            let mut bytes = bytes.to_vec();
-            bytes.extend_from_slice(if first && rows.is_empty() {
-                b"[]\n"
-            } else {
-                b"\n]\n"
-            });
-            return Ok(Bytes::from(bytes));
+        if rows.is_empty() && !(first && self.format == Format::Csv) {
+            return Ok(Bytes::new());
         }
-        Ok(bytes)
+        self.started = true;
+        let (state, catalog, lang) = (&self.state, &*self.catalog, self.lang);
+        match self.format {
+            Format::Csv => csv_bytes(state, catalog, lang, rows, first),
+            Format::Json => json_bytes(state, catalog, lang, rows, first),
+        }
+    }
+
+    /// What closes the download: the CSV header of an empty export, the JSON array's end.
+    fn end(&mut self) -> Bytes {
+        match self.format {
+            Format::Csv if !self.started => {
+                self.started = true;
+                csv_bytes(&self.state, &self.catalog, self.lang, &[], true).unwrap_or_default()
+            }
+            Format::Csv => Bytes::new(),
+            Format::Json if !self.started => Bytes::from_static(b"[]\n"),
+            Format::Json => Bytes::from_static(b"\n]\n"),
+        }
     }
 }
 

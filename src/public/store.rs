@@ -443,13 +443,46 @@ const CHUNK_POSTGRES_END: &str = "), agencies AS (SELECT f.report_id, \
 const EXPORT_COLUMNS: &str = "SELECT r.id, r.reference, p.title, p.summary, p.language, r.kind, \
      r.category_code, r.community_code, r.status, r.outcome, r.created_at, p.published_at";
 
-/// Published cases after the report `after` in the order they were received, at most `limit`:
-/// the downloads walk the publications chunk by chunk (by their key, never the whole table of
-/// reports), so an export of any size holds one chunk in memory and no long transaction.
+/// Keys that cut the publications after `after` into ranges of `size` (at most `count` cuts,
+/// fewer near the end): each range can then be read on its own connection, at the same time.
+pub async fn export_bounds(db: &Db, after: Uuid, size: i64, count: i64) -> AppResult<Vec<Uuid>> {
+    let mut bounds = Vec::new();
+    let mut from = after;
+    for _ in 0..count {
+        let next: Option<Uuid> = db_read!(db, |pool| {
+            let row = sqlx::query(
+                "SELECT report_id FROM publications WHERE report_id > $1 \
+                 ORDER BY report_id LIMIT 1 OFFSET $2",
+            )
+            .bind(from)
+            .bind(size - 1)
+            .fetch_optional(pool)
+            .await?;
+            Ok::<_, AppError>(match row {
+                Some(row) => Some(row.try_get("report_id")?),
+                None => None,
+            })
+        })?;
+        match next {
+            Some(bound) => {
+                bounds.push(bound);
+                from = bound;
+            }
+            None => break,
+        }
+    }
+    Ok(bounds)
+}
+
+/// Published cases with a key in `after..=until` (to the end without `until`) in the order
+/// they were received, at most `limit`: the downloads walk the publications range by range (by
+/// their key, never the whole table of reports), so an export of any size holds a few ranges
+/// in memory and no long transaction.
 pub async fn export_chunk(
     db: &Db,
     selection: &RegisterSelection,
     after: Uuid,
+    until: Option<Uuid>,
     limit: i64,
 ) -> AppResult<Vec<ExportRow>> {
     db_read!(db, |pool| {
@@ -464,6 +497,9 @@ pub async fn export_chunk(
         q.push(" WHERE ");
         q.push(PUBLIC);
         q.push(" AND p.report_id > ").push_bind(after);
+        if let Some(until) = until {
+            q.push(" AND p.report_id <= ").push_bind(until);
+        }
         push_selection!(q, selection);
         q.push(" ORDER BY p.report_id LIMIT ").push_bind(limit);
         q.push(by_engine(pool, "", CHUNK_POSTGRES_END));
