@@ -666,6 +666,10 @@ async fn paper_forms_and_focus_groups(engine: Engine) {
     let (status, form) = get(&operator, app.url(&path)).await;
     assert_eq!(status, 200);
     assert!(form.contains("<kbd>1</kbd> Lighting") && form.contains("autofocus"));
+    assert!(
+        form.contains("<kbd>1</kbd> not at all"),
+        "a scale's words, its number once"
+    );
     // Numbers typed from the paper: community number 2 in the list, options "1 3".
     let (status, _, html) = post(
         &operator,

@@ -179,7 +179,8 @@ fn form_question(
         QuestionKind::Likert => (1..=5)
             .map(|v| FormOption {
                 code: v.to_string(),
-                label: format!("{v} — {}", lang.t(&format!("survey-likert-{v}"))),
+                // The number is shown beside it (a radio's label, a paper form's key).
+                label: lang.t(&format!("survey-likert-{v}")),
                 number: v,
                 checked: given.iter().any(|g| g.trim() == v.to_string()),
             })
