@@ -269,7 +269,7 @@ pub async fn digest(state: &AppState, month: YearMonth, lang: Lang) -> AppResult
 
     // Trust surveys whose results were published that month.
     for t in crate::surveys::service::published_trust(state, Some((from, until)), 3).await? {
-        let title = crate::surveys::web::pick_text(lang, &t.survey.title);
+        let title = crate::surveys::model::pick_text(lang, &t.survey.title);
         let rows = crate::surveys::report::trust_lines(lang, &catalog, &t.rows)
             .into_iter()
             .map(|l| vec![l.name, l.respondents, l.index, l.interval, l.change])

@@ -552,7 +552,7 @@ async fn page(
         Ok(mut list) => list.pop().map(|t| TrustView {
             title: format!(
                 "{} — {}",
-                crate::surveys::web::pick_text(lang, &t.survey.title),
+                crate::surveys::model::pick_text(lang, &t.survey.title),
                 t.wave.name
             ),
             link: format!("/surveys/{}/{}", t.survey.code, t.wave.id),

@@ -136,11 +136,14 @@ pub struct Question {
     pub show_if: Option<Condition>,
 }
 
-impl Question {
-    pub fn text(&self, lang: Lang) -> &str {
-        self.text.get(lang)
-    }
+/// A coordinator's text in `lang`, or in Ukrainian (the one language a survey must be written
+/// in) where it was not translated.
+pub fn pick_text(lang: Lang, names: &Names) -> String {
+    let text = names.get(lang);
+    if text.is_empty() { &names.uk } else { text }.to_string()
+}
 
+impl Question {
     /// The option codes a choice question accepts.
     pub fn option_codes<'a>(&'a self, communities: &'a [String]) -> Vec<&'a str> {
         if self.demographic == Some(Demographic::Community) {

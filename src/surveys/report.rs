@@ -2,7 +2,7 @@
 //! cross-tabulations, charts drawn on the server (SVG with a text alternative) and the CSV
 //! exports (one row per response, and a summary).
 
-use super::model::{Demographic, QuestionKind, Questionnaire, format_number};
+use super::model::{Demographic, QuestionKind, Questionnaire, pick_text};
 use super::results::{QuestionResult, TrustRow, WaveResults};
 use super::stats::{ChiSquare, Comparison, Interval};
 use crate::catalog::CatalogData;
@@ -49,20 +49,14 @@ pub fn option_label(
     q.options
         .iter()
         .find(|o| o.code == code)
-        .map(|o| {
-            let label = o.label.get(lang);
-            if label.is_empty() { &o.label.uk } else { label }.to_string()
-        })
+        .map(|o| pick_text(lang, &o.label))
         .unwrap_or_else(|| code.to_string())
 }
 
 pub fn question_text(lang: Lang, questionnaire: &Questionnaire, code: &str) -> String {
     questionnaire
         .question(code)
-        .map(|q| {
-            let text = q.text.get(lang);
-            if text.is_empty() { &q.text.uk } else { text }.to_string()
-        })
+        .map(|q| pick_text(lang, &q.text))
         .unwrap_or_default()
 }
 
@@ -506,8 +500,4 @@ pub fn responses_header(questionnaire: &Questionnaire) -> Vec<String> {
     ];
     header.extend(questionnaire.questions.iter().map(|q| q.code.clone()));
     header
-}
-
-pub fn number(v: f64) -> String {
-    format_number(v)
 }

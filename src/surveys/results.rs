@@ -13,7 +13,9 @@ use super::model::{Answer, Demographic, QuestionKind, Questionnaire, answers_fro
 use super::stats::{self, ChiSquare, Comparison, Interval, MeanAccumulator};
 use super::store;
 use crate::db::Db;
+// The platform's one rule for publishing small groups, as on the public statistics.
 use crate::error::AppResult;
+use crate::statistics::model::SUPPRESS_BELOW;
 
 /// No answer in a choice or scale column.
 const NONE: u16 = u16::MAX;
@@ -325,9 +327,7 @@ pub struct WaveResults {
 /// Only the trust index of a wave (overall and per community) and its change since `previous`,
 /// as public pages show it: groups under 5 respondents suppressed.
 pub fn public_trust(data: &WaveData, previous: Option<&WaveData>) -> Vec<TrustRow> {
-    let selected = vec![true; data.len];
-    let weights = vec![1.0; data.len];
-    trust_rows(data, previous, &selected, &weights, stats::MIN_PUBLIC_GROUP)
+    trust_rows(data, previous, None, None, SUPPRESS_BELOW)
 }
 
 /// Weight of each response: post-stratification by community when asked and possible, else 1.
@@ -401,11 +401,7 @@ pub fn compute(
         .as_deref()
         .and_then(|code| data.questionnaire.position(code))
         .filter(|&i| matches!(data.columns[i].values, Values::Choice(_)));
-    let minimum = if query.public {
-        stats::MIN_PUBLIC_GROUP
-    } else {
-        1
-    };
+    let minimum = if query.public { SUPPRESS_BELOW } else { 1 };
     let mut by_channel = [0u64; 3];
     for (i, c) in data.channel.iter().enumerate() {
         if selected[i] {
@@ -427,7 +423,7 @@ pub fn compute(
             )
         })
         .collect();
-    let trust = trust_rows(data, previous, &selected, &weights, minimum);
+    let trust = trust_rows(data, previous, Some(&selected), Some(&weights), minimum);
     WaveResults {
         respondents,
         by_channel,
@@ -504,27 +500,23 @@ fn question_result(
         }
     }
     let suppressed = answered < minimum;
-    // Kish's effective size of those who answered: what the weighted shares are worth.
-    let effective = if sum_w2 > 0.0 {
-        answered_weight * answered_weight / sum_w2
-    } else {
-        0.0
-    };
     let options = column
         .options
         .iter()
         .enumerate()
-        .map(|(o, code)| OptionResult {
-            code: code.clone(),
-            count: counts[o],
-            suppressed: counts[o] > 0 && counts[o] < minimum,
-            share: if suppressed || answered_weight <= 0.0 || (counts[o] > 0 && counts[o] < minimum)
-            {
-                None
-            } else {
-                let p = weighted[o] / answered_weight;
-                stats::wilson(p * effective, effective, stats::Z95)
-            },
+        .map(|(o, code)| {
+            let small = counts[o] > 0 && counts[o] < minimum;
+            OptionResult {
+                code: code.clone(),
+                count: counts[o],
+                suppressed: small,
+                // Weighted shares are worth Kish's effective size of those who answered.
+                share: if suppressed || small {
+                    None
+                } else {
+                    stats::weighted_share(weighted[o], answered_weight, sum_w2)
+                },
+            }
         })
         .collect();
     let crosstab = match (&column.values, by) {
@@ -644,41 +636,58 @@ fn crosstab(
     Crosstab { groups, test }
 }
 
-/// Trust scores of the selected responses, overall and per community.
+/// Trust scores of a wave's responses (those `selected`, else all), in one pass.
+struct TrustGroups {
+    /// All of them, with the page's weights.
+    overall: MeanAccumulator,
+    /// All of them, unweighted (what a comparison with another wave uses).
+    unweighted: MeanAccumulator,
+    /// Per community, unweighted (weights are constant within a community).
+    communities: Vec<(String, MeanAccumulator)>,
+}
+
 fn trust_groups(
     data: &WaveData,
-    selected: &[bool],
-    weights: &[f64],
-) -> (MeanAccumulator, Vec<(String, MeanAccumulator)>) {
+    selected: Option<&[bool]>,
+    weights: Option<&[f64]>,
+) -> TrustGroups {
     let mut overall = MeanAccumulator::new();
+    let mut unweighted = MeanAccumulator::new();
+    let community = data.community_column();
+    let mut groups = vec![MeanAccumulator::new(); community.map_or(0, |(o, _)| o.len())];
     for (i, score) in data.trust.iter().enumerate() {
-        if selected[i] && !score.is_nan() {
-            overall.add_weighted(*score, weights[i]);
+        if score.is_nan() || selected.is_some_and(|s| !s[i]) {
+            continue;
+        }
+        unweighted.add(*score);
+        overall.add_weighted(*score, weights.map_or(1.0, |w| w[i]));
+        if let Some((_, communities)) = community
+            && communities[i] != NONE
+        {
+            groups[usize::from(communities[i])].add(*score);
         }
     }
-    let mut by_community = Vec::new();
-    if let Some((options, communities)) = data.community_column() {
-        let mut groups = vec![MeanAccumulator::new(); options.len()];
-        for (i, score) in data.trust.iter().enumerate() {
-            let c = communities[i];
-            if selected[i] && !score.is_nan() && c != NONE {
-                groups[usize::from(c)].add(*score);
-            }
-        }
-        for (code, group) in options.iter().zip(groups) {
-            if group.count() > 0 {
-                by_community.push((code.clone(), group));
-            }
-        }
+    let communities = match community {
+        Some((options, _)) => options
+            .iter()
+            .zip(groups)
+            .filter(|(_, group)| group.count() > 0)
+            .map(|(code, group)| (code.clone(), group))
+            .collect(),
+        None => Vec::new(),
+    };
+    TrustGroups {
+        overall,
+        unweighted,
+        communities,
     }
-    (overall, by_community)
 }
 
 fn trust_rows(
     data: &WaveData,
     previous: Option<&WaveData>,
-    selected: &[bool],
-    weights: &[f64],
+    selected: Option<&[bool]>,
+    weights: Option<&[f64]>,
     minimum: u64,
 ) -> Vec<TrustRow> {
     if !data
@@ -689,19 +698,10 @@ fn trust_rows(
     {
         return Vec::new();
     }
-    let (overall, communities) = trust_groups(data, selected, weights);
-    // The previous wave compared as a whole and community by community (unweighted there: the
-    // comparison of the overall index follows the page's weighting only for this wave's side
-    // when weighting is on, so it is compared unweighted on both sides instead).
-    let before = previous.map(|p| {
-        let all = vec![true; p.len];
-        let ones = vec![1.0; p.len];
-        trust_groups(p, &all, &ones)
-    });
-    let unweighted_now = {
-        let ones = vec![1.0; data.len];
-        trust_groups(data, selected, &ones).0
-    };
+    let now = trust_groups(data, selected, weights);
+    // The previous wave compared as a whole and community by community, unweighted on both
+    // sides (the page's weighting applies to this wave's figures only).
+    let before = previous.map(|p| trust_groups(p, None, None));
     let row = |community: String,
                group: &MeanAccumulator,
                compare_with: &MeanAccumulator,
@@ -727,14 +727,17 @@ fn trust_rows(
     };
     let mut rows = vec![row(
         String::new(),
-        &overall,
-        &unweighted_now,
-        before.as_ref().map(|b| &b.0),
+        &now.overall,
+        &now.unweighted,
+        before.as_ref().map(|b| &b.unweighted),
     )];
-    for (code, group) in &communities {
-        let earlier = before
-            .as_ref()
-            .and_then(|b| b.1.iter().find(|(c, _)| c == code).map(|(_, g)| g));
+    for (code, group) in &now.communities {
+        let earlier = before.as_ref().and_then(|b| {
+            b.communities
+                .iter()
+                .find(|(c, _)| c == code)
+                .map(|(_, g)| g)
+        });
         rows.push(row(code.clone(), group, group, earlier));
     }
     rows

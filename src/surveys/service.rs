@@ -161,14 +161,15 @@ fn code_taken(err: AppError) -> AppError {
     }
 }
 
+/// Changes a survey's settings (`before`: the survey as the page read it).
 pub async fn update_survey(
     state: &AppState,
     staff: &Staff,
-    id: Uuid,
+    before: &SurveyRow,
     input: &SurveyInput,
 ) -> AppResult<()> {
     staff.require(MANAGERS)?;
-    let before = survey(state, id).await?;
+    let id = before.id;
     let fields = validate_survey(input).map_err(AppError::Validation)?;
     let audited = Audited::by_staff(
         state,
@@ -396,16 +397,18 @@ pub enum Edit<'a> {
     MoveDown(&'a str),
 }
 
-/// Changes the questionnaire (while no wave has answers); the whole questionnaire is checked.
+/// Changes the questionnaire of `survey` (as the page read it) while no wave has answers; the
+/// whole questionnaire is checked, and the store refuses the change if the survey changed since
+/// the form was shown (`seen`).
 pub async fn edit_questions(
     state: &AppState,
     staff: &Staff,
-    id: Uuid,
+    survey: &SurveyRow,
     seen: OffsetDateTime,
     edit: Edit<'_>,
 ) -> AppResult<()> {
     staff.require(MANAGERS)?;
-    let survey = survey(state, id).await?;
+    let id = survey.id;
     let mut questionnaire = survey.questionnaire.clone();
     let (action, code) = match edit {
         Edit::Add(input) => {
@@ -970,15 +973,18 @@ fn option_code(q: &Question, value: &str, communities: &[String]) -> String {
         .unwrap_or_else(|| value.to_string())
 }
 
-/// The answers of a wave (loaded or topped up) and of the wave before it.
+/// A wave's answers (loaded or topped up), and the wave before it with its answers, which
+/// its figures are compared with; with `published_only`, only an earlier wave whose results were
+/// published (what public pages may compare with).
 pub async fn wave_data(
     state: &AppState,
     survey: &SurveyRow,
     wave_id: Uuid,
-) -> AppResult<(Arc<WaveData>, Option<Arc<WaveData>>)> {
+    published_only: bool,
+) -> AppResult<(Arc<WaveData>, Option<(WaveRow, Arc<WaveData>)>)> {
     let communities = community_codes(state).await?;
     let questionnaire = Arc::new(survey.questionnaire.clone());
-    let waves = store::waves(&state.db, survey.id).await?;
+    let mut waves = store::waves(&state.db, survey.id).await?;
     let position = waves
         .iter()
         .position(|w| w.id == wave_id)
@@ -987,36 +993,43 @@ pub async fn wave_data(
         .surveys
         .get(&state.db, wave_id, &questionnaire, &communities)
         .await?;
-    let previous = match position.checked_sub(1).map(|p| waves[p].id) {
-        Some(id) => Some(
-            state
+    waves.truncate(position);
+    let previous = match waves
+        .pop()
+        .filter(|w| !published_only || w.published_at.is_some())
+    {
+        Some(wave) => {
+            let answers = state
                 .surveys
-                .get(&state.db, id, &questionnaire, &communities)
-                .await?,
-        ),
+                .get(&state.db, wave.id, &questionnaire, &communities)
+                .await?;
+            Some((wave, answers))
+        }
         None => None,
     };
     Ok((current, previous))
 }
 
+/// A wave's results, and the earlier wave they are compared with.
 pub async fn results(
     state: &AppState,
     survey: &SurveyRow,
     wave_id: Uuid,
     query: &ResultsQuery,
-) -> AppResult<WaveResults> {
-    let (current, previous) = wave_data(state, survey, wave_id).await?;
+) -> AppResult<(WaveResults, Option<WaveRow>)> {
+    let (current, previous) = wave_data(state, survey, wave_id, false).await?;
     let populations = if query.weighted {
         store::populations(&state.db).await?
     } else {
         Vec::new()
     };
-    Ok(results::compute(
+    let results = results::compute(
         &current,
-        previous.as_deref(),
+        previous.as_ref().map(|(_, answers)| answers.as_ref()),
         query,
         &populations,
-    ))
+    );
+    Ok((results, previous.map(|(wave, _)| wave)))
 }
 
 /// A focus group as its form gives it.
@@ -1202,20 +1215,11 @@ pub async fn published_trust(
         if !survey.questionnaire.questions.iter().any(|q| q.trust) {
             continue;
         }
-        let (current, previous) = wave_data(state, &survey, wave.id).await?;
-        // Compared only with an earlier wave that was published too.
-        let previous = match previous {
-            Some(p) => {
-                let waves = store::waves(&state.db, survey.id).await?;
-                let position = waves.iter().position(|w| w.id == wave.id).unwrap_or(0);
-                waves
-                    .get(position.wrapping_sub(1))
-                    .filter(|w| w.published_at.is_some())
-                    .map(|_| p)
-            }
-            None => None,
-        };
-        let rows = results::public_trust(&current, previous.as_deref());
+        let (current, previous) = wave_data(state, &survey, wave.id, true).await?;
+        let rows = results::public_trust(
+            &current,
+            previous.as_ref().map(|(_, answers)| answers.as_ref()),
+        );
         out.push(PublishedTrust { survey, wave, rows });
     }
     Ok(out)

@@ -21,9 +21,6 @@ use std::hash::Hash;
 /// The two-sided 95% standard-normal critical value, Φ⁻¹(0.975).
 pub const Z95: f64 = 1.959963984540054;
 
-/// Groups with fewer respondents than this are not published (see [`suppressed`]).
-pub const MIN_PUBLIC_GROUP: u64 = 5;
-
 /// A point estimate and the bounds of its confidence interval (`low <= estimate <= high`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Interval {
@@ -147,6 +144,13 @@ pub fn weighted_proportion(pairs: impl IntoIterator<Item = (bool, f64)>) -> Opti
             sum_yes += w;
         }
     }
+    weighted_share(sum_yes, sum_w, sum_w2)
+}
+
+/// [`weighted_proportion`] from sums a caller has already accumulated: Σw over the `true`
+/// answers, Σw and Σw² over all (e.g. one pass over the respondents for every option of a
+/// question at once). `None` when the weights sum to zero.
+pub fn weighted_share(sum_yes: f64, sum_w: f64, sum_w2: f64) -> Option<Interval> {
     let n_eff = kish_n_eff(sum_w, sum_w2)?;
     let p = (sum_yes / sum_w).clamp(0.0, 1.0);
     Some(wilson_from_proportion(p, n_eff, Z95))
@@ -248,7 +252,7 @@ impl MeanAccumulator {
     }
 
     /// The (weighted) mean; `None` when empty. Available from one observation on, so a group too
-    /// small for an interval can still be shown (if not [`suppressed`]).
+    /// small for an interval can still be shown (if it may be published).
     pub fn mean(&self) -> Option<f64> {
         (self.count > 0).then_some(self.mean)
     }
@@ -515,16 +519,8 @@ pub fn trust_index<'a>(respondents: impl IntoIterator<Item = &'a [u8]>) -> MeanA
 }
 
 // ---------------------------------------------------------------------------------------------
-// Publication and weighting
+// Weighting
 // ---------------------------------------------------------------------------------------------
-
-/// Whether a group of `n` respondents is too small to publish figures about (1 to 4): in a
-/// small community its answers could point at the people who gave them. Zero is not suppressed
-/// (nobody to identify, and the project's public tables publish zeros too), but a group of zero
-/// has no estimates to show anyway. The same threshold as the public statistics' small counts.
-pub fn suppressed(n: u64) -> bool {
-    n > 0 && n < MIN_PUBLIC_GROUP
-}
 
 /// Post-stratification weights: one weight per stratum (e.g. community) of the sample, so that
 /// the weighted sample has the population's distribution over strata.
@@ -2673,7 +2669,7 @@ mod tests {
         );
     }
 
-    // --- trust index, suppression, weights -------------------------------------------------
+    // --- trust index, weights -------------------------------------------------
 
     #[test]
     fn likert_maps_to_0_to_100() {
@@ -2718,16 +2714,6 @@ mod tests {
         let interval = index.interval(0.95).expect("four respondents");
         assert!(interval.low < expected && expected < interval.high);
         assert_eq!(trust_index(std::iter::empty()).mean(), None);
-    }
-
-    #[test]
-    fn small_groups_are_suppressed() {
-        assert!(!suppressed(0));
-        for n in 1..MIN_PUBLIC_GROUP {
-            assert!(suppressed(n), "{n}");
-        }
-        assert!(!suppressed(MIN_PUBLIC_GROUP));
-        assert!(!suppressed(u64::MAX));
     }
 
     fn weight_of<'a>(weights: &'a [(&'a str, f64)], key: &str) -> Option<f64> {

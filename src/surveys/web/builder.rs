@@ -487,7 +487,7 @@ pub(super) async fn update(
         Err(page) => return page,
     };
     let result = if csrf::verify(&state, &jar, &headers, &form.csrf) {
-        service::update_survey(&state, &staff, survey.id, &form.input).await
+        service::update_survey(&state, &staff, &survey, &form.input).await
     } else {
         Err(AppError::field("code", "form-expired"))
     };
@@ -534,7 +534,7 @@ pub(super) async fn add_question(
         parse_stamp(&form.seen),
     ) {
         (true, Some(seen)) => {
-            service::edit_questions(&state, &staff, survey.id, seen, Edit::Add(&form.input)).await
+            service::edit_questions(&state, &staff, &survey, seen, Edit::Add(&form.input)).await
         }
         _ => Err(AppError::field("text_uk", "form-expired")),
     };
@@ -658,7 +658,7 @@ pub(super) async fn change_question(
         csrf::verify(&state, &jar, &headers, &form.csrf),
         parse_stamp(&form.seen),
     ) {
-        (true, Some(seen)) => service::edit_questions(&state, &staff, survey.id, seen, edit).await,
+        (true, Some(seen)) => service::edit_questions(&state, &staff, &survey, seen, edit).await,
         _ => Err(AppError::field("text_uk", "form-expired")),
     };
     match result {

@@ -15,7 +15,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use fluent_templates::fluent_bundle::FluentValue;
 
-use super::model::{AnswerError, Question, QuestionKind, Questionnaire};
+use super::model::{AnswerError, Question, QuestionKind, Questionnaire, pick_text};
 use super::service;
 use crate::catalog::CatalogData;
 use crate::error::AppError;
@@ -141,12 +141,6 @@ pub struct FormQuestion {
     pub condition: String,
     pub condition_class: String,
     pub hint: String,
-}
-
-/// A text in `lang`, or in Ukrainian where it was not translated.
-pub fn pick_text(lang: Lang, names: &crate::catalog::Names) -> String {
-    let text = names.get(lang);
-    if text.is_empty() { &names.uk } else { text }.to_string()
 }
 
 /// The questions of a form in `lang` with the values and errors of a submission.

@@ -90,20 +90,11 @@ async fn results_page(
         community: Some(params.community.trim().to_string()).filter(|c| !c.is_empty()),
         public,
     };
-    let results = match service::results(state, survey, wave.id, &query).await {
-        Ok(results) => results,
+    let (results, previous) = match service::results(state, survey, wave.id, &query).await {
+        Ok(found) => found,
         Err(err) => return survey_error(lang, err),
     };
-    let waves = match store::waves(&state.db, survey.id).await {
-        Ok(waves) => waves,
-        Err(err) => return survey_error(lang, err),
-    };
-    let previous_wave = waves
-        .iter()
-        .position(|w| w.id == wave.id)
-        .and_then(|p| p.checked_sub(1))
-        .map(|p| waves[p].name.clone())
-        .unwrap_or_default();
+    let previous_wave = previous.map(|w| w.name).unwrap_or_default();
     c.title = format!("{} — {}", pick_text(lang, &survey.title), wave.name);
     let selection = query_string(&[
         ("by", by.as_deref().unwrap_or_default()),
@@ -294,7 +285,7 @@ pub(super) async fn summary_csv(
         service::results(&state, &survey, wave.id, &query).await,
         state.catalog.get(&state.db).await,
     ) {
-        (Ok(r), Ok(c)) => (r, c),
+        (Ok((r, _)), Ok(c)) => (r, c),
         (Err(err), _) | (_, Err(err)) => return survey_error(lang, err),
     };
     match summary_bytes(lang, &catalog, &survey.questionnaire, &results) {
