@@ -1010,14 +1010,15 @@ pub async fn wave_data(
     Ok((current, previous))
 }
 
-/// A wave's results, and the earlier wave they are compared with.
+/// A wave's results, and the earlier wave they are compared with (on public pages only a wave
+/// whose results were published: a change would otherwise tell about unpublished figures).
 pub async fn results(
     state: &AppState,
     survey: &SurveyRow,
     wave_id: Uuid,
     query: &ResultsQuery,
 ) -> AppResult<(WaveResults, Option<WaveRow>)> {
-    let (current, previous) = wave_data(state, survey, wave_id, false).await?;
+    let (current, previous) = wave_data(state, survey, wave_id, query.public).await?;
     let populations = if query.weighted {
         store::populations(&state.db).await?
     } else {

@@ -551,6 +551,76 @@ async fn results_match_independently_computed_statistics(engine: Engine) {
         page.contains("<td>37.5</td><td>33.5–41.5</td><td><strong>-18.")
             && page.contains("(-26.5–-11.0; p &#60; 0.001)")
     );
+
+    // Published, both waves show on the public statistics and in the month's digest.
+    let csrf = hidden(&page, "csrf");
+    for wave in [&spring, &autumn] {
+        let (status, _, _) = post(
+            &coordinator,
+            app.url(&format!("/staff/surveys/{id}/waves/{wave}")),
+            &[("csrf", &csrf), ("action", "publish")],
+        )
+        .await;
+        assert_eq!(status, 303);
+    }
+    let public = app.browser();
+    let (_, stats) = get(&public, app.url("/statistics?lang=en")).await;
+    assert!(stats.contains("Trust in the police — Autumn"), "{stats}");
+    assert!(
+        stats.contains(
+            "<td class=\"num\">67.5</td><td>62.0–73.0</td><td>+15.0 (6.9–23.1; p &#60; 0.001) \
+             statistically significant</td>"
+        ),
+        "{stats}"
+    );
+    let now = time::OffsetDateTime::now_utc();
+    let month = format!("{:04}-{:02}", now.year(), u8::from(now.month()));
+    let (_, digest) = get(&public, app.url(&format!("/digest/{month}?lang=en"))).await;
+    assert!(
+        digest.contains("Survey: Trust in the police — Autumn"),
+        "{digest}"
+    );
+    assert!(digest.contains(&format!("/surveys/trust-waves/{autumn}")));
+
+    // Public results never show a count from 1 to 4, not even of one option.
+    let winter = new_wave(&app, &coordinator, &id, "Winter").await;
+    let csv = wave_rows(&[("kramatorsk", 4, 7), ("druzhkivka", 2, 2)], &[]);
+    let (status, _) = import(&app, &coordinator, &id, &winter, csv).await;
+    assert_eq!(status, 200);
+    let (status, _, _) = post(
+        &coordinator,
+        app.url(&format!("/staff/surveys/{id}/waves/{winter}")),
+        &[("csrf", &csrf), ("action", "publish")],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let public_winter = format!("/surveys/trust-waves/{winter}?by=q1&lang=en");
+    let (_, html) = get(&public, app.url(&public_winter)).await;
+    assert!(
+        html.contains("<th scope=\"row\">Druzhkivka</th><td>fewer than 5</td><td>—</td>"),
+        "{html}"
+    );
+    assert!(html.contains("<th scope=\"row\">Kramatorsk</th><td>7</td><td>77.8</td>"));
+    assert!(!html.contains("(2)") && !html.contains(">2<"));
+    let staff_winter = format!("/staff/surveys/{id}/waves/{winter}/results?lang=en");
+    let (_, staff_view) = get(&coordinator, app.url(&staff_winter)).await;
+    assert!(staff_view.contains("<th scope=\"row\">Druzhkivka</th><td>2</td><td>22.2</td>"));
+
+    // Public pages compare only with a published wave: autumn withdrawn, winter shows no change.
+    let (status, _, _) = post(
+        &coordinator,
+        app.url(&format!("/staff/surveys/{id}/waves/{autumn}")),
+        &[("csrf", &csrf), ("action", "unpublish")],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, html) = get(&public, app.url(&public_winter)).await;
+    assert!(
+        !html.contains("significant") && !html.contains("Autumn"),
+        "{html}"
+    );
+    let (_, staff_view) = get(&coordinator, app.url(&staff_winter)).await;
+    assert!(staff_view.contains("significant") && staff_view.contains("«Autumn»"));
 }
 
 async fn invitations_allow_one_answer_each(engine: Engine) {
