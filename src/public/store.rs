@@ -160,6 +160,12 @@ macro_rules! push_selection {
     }};
 }
 
+/// The columns a register line is read from (with the report's id and outcome, which the case
+/// page and the export use too).
+const REGISTER_COLUMNS: &str = "SELECT r.id, r.reference, p.title, p.summary, p.language, \
+     r.kind, r.category_code, r.community_code, r.status, r.outcome, r.created_at, \
+     p.published_at";
+
 /// A register line from a row holding the register's columns (either engine's row type).
 macro_rules! register_row {
     ($row:expr) => {{
@@ -256,11 +262,10 @@ async fn register_of_months(
     }
     let ids = candidates.clone();
     let rows: Vec<(Uuid, RegisterRow)> = db_read!(db, |pool| {
-        let mut q = QueryBuilder::new(
-            "SELECT r.id, r.reference, p.title, p.summary, p.language, r.kind, \
-             r.category_code, r.community_code, r.status, r.created_at, p.published_at \
-             FROM publications p JOIN reports r ON r.id = p.report_id WHERE ",
-        );
+        let mut q = QueryBuilder::new(const_format::concatcp!(
+            REGISTER_COLUMNS,
+            " FROM publications p JOIN reports r ON r.id = p.report_id WHERE "
+        ));
         q.push(PUBLIC);
         q.push(" AND p.report_id IN (");
         let mut list = q.separated(", ");
@@ -297,10 +302,7 @@ async fn register_walk(
     offset: i64,
 ) -> AppResult<Vec<RegisterRow>> {
     db_read!(db, |pool| {
-        let mut q = QueryBuilder::new(
-            "SELECT r.reference, p.title, p.summary, p.language, r.kind, r.category_code, \
-             r.community_code, r.status, r.created_at, p.published_at",
-        );
+        let mut q = QueryBuilder::new(REGISTER_COLUMNS);
         q.push(by_engine(
             pool,
             PUBLICATIONS_FIRST_SQLITE,
@@ -345,9 +347,8 @@ pub struct PublicReferral {
 pub async fn public_case(db: &Db, reference: &str) -> AppResult<Option<PublicCase>> {
     db_read!(db, |pool| {
         let row = sqlx::query(const_format::concatcp!(
-            "SELECT r.id, r.reference, p.title, p.summary, p.language, r.kind, r.category_code, \
-             r.community_code, r.status, r.outcome, r.created_at, p.published_at, p.updated_at \
-             FROM publications p JOIN reports r ON r.id = p.report_id \
+            REGISTER_COLUMNS,
+            ", p.updated_at FROM publications p JOIN reports r ON r.id = p.report_id \
              WHERE r.reference = $1 AND ",
             PUBLIC
         ))
@@ -440,9 +441,6 @@ const CHUNK_POSTGRES_END: &str = "), agencies AS (SELECT f.report_id, \
      WHERE f.report_id IN (SELECT id FROM chunk) GROUP BY f.report_id) \
      SELECT chunk.*, agencies.agencies FROM chunk \
      LEFT JOIN agencies ON agencies.report_id = chunk.id ORDER BY chunk.id";
-const EXPORT_COLUMNS: &str = "SELECT r.id, r.reference, p.title, p.summary, p.language, r.kind, \
-     r.category_code, r.community_code, r.status, r.outcome, r.created_at, p.published_at";
-
 /// Keys that cut the publications after `after` into ranges of `size` (at most `count` cuts,
 /// fewer near the end): each range can then be read on its own connection, at the same time.
 pub async fn export_bounds(db: &Db, after: Uuid, size: i64, count: i64) -> AppResult<Vec<Uuid>> {
@@ -487,7 +485,7 @@ pub async fn export_chunk(
 ) -> AppResult<Vec<ExportRow>> {
     db_read!(db, |pool| {
         let mut q = QueryBuilder::new(by_engine(pool, "", "WITH chunk AS ("));
-        q.push(EXPORT_COLUMNS);
+        q.push(REGISTER_COLUMNS);
         q.push(by_engine(pool, AGENCIES_SQLITE, ""));
         q.push(by_engine(
             pool,
