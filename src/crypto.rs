@@ -42,6 +42,9 @@ pub enum MacPurpose {
     /// Survey invitations (only this hash of a token is stored) and the cookie that marks a
     /// wave as answered on an open link.
     Survey,
+    /// Links sent to residents by the dialogue (cancelling a registration or a booking,
+    /// confirming a support) and the keyed hashes of their addresses (one per person).
+    Dialogue,
 }
 
 pub struct Keys {
@@ -53,6 +56,7 @@ pub struct Keys {
     audit: Zeroizing<[u8; 32]>,
     api_key: Zeroizing<[u8; 32]>,
     survey: Zeroizing<[u8; 32]>,
+    dialogue: Zeroizing<[u8; 32]>,
 }
 
 impl std::fmt::Debug for Keys {
@@ -81,6 +85,7 @@ impl Keys {
             audit: derive(b"audit v1"),
             api_key: derive(b"api key v1"),
             survey: derive(b"survey v1"),
+            dialogue: derive(b"dialogue v1"),
         }
     }
 
@@ -163,6 +168,7 @@ impl Keys {
             MacPurpose::Audit => &self.audit,
             MacPurpose::ApiKey => &self.api_key,
             MacPurpose::Survey => &self.survey,
+            MacPurpose::Dialogue => &self.dialogue,
         }
     }
 

@@ -86,6 +86,37 @@ impl AppState {
             .unwrap_or(time::UtcOffset::UTC)
     }
 
+    /// The moment a person means by a local date and time of the platform (as typed in a
+    /// `datetime-local` input).
+    pub fn local_to_utc(&self, local: time::PrimitiveDateTime) -> Option<time::OffsetDateTime> {
+        let civil = jiff::civil::DateTime::new(
+            i16::try_from(local.year()).ok()?,
+            u8::from(local.month()) as i8,
+            local.day() as i8,
+            local.hour() as i8,
+            local.minute() as i8,
+            local.second() as i8,
+            0,
+        )
+        .ok()?;
+        // "Compatible": a skipped time is read after the gap, a repeated one as the first.
+        let at = self.time_zone.to_timestamp(civil).ok()?;
+        time::OffsetDateTime::from_unix_timestamp(at.as_second()).ok()
+    }
+
+    /// `at` as the value of a `datetime-local` input, in the platform's time zone.
+    pub fn local_input_value(&self, at: time::OffsetDateTime) -> String {
+        let local = at.to_offset(self.local_offset(at));
+        format!(
+            "{}-{:02}-{:02}T{:02}:{:02}",
+            local.year(),
+            u8::from(local.month()),
+            local.day(),
+            local.hour(),
+            local.minute()
+        )
+    }
+
     /// The platform's name as e-mails sign it: the configured one, else the software's.
     pub fn platform_name(&self, lang: Lang) -> String {
         self.config

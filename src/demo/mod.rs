@@ -3,6 +3,9 @@
 
 pub mod data;
 mod store;
+mod dialogue;
+mod events;
+mod receptions;
 mod surveys;
 
 use futures_util::StreamExt;
@@ -105,6 +108,11 @@ pub async fn load(state: &AppState, reports: usize) -> AppResult<DemoSummary> {
     // their own surveys).
     if reports > 0 {
         surveys::add(state).await?;
+        // The dialogue: events first (receptions and decisions belong to them), then the
+        // priorities and commitments that refer to them.
+        events::add(state).await?;
+        receptions::add(state).await?;
+        dialogue::add(state).await?;
     }
     // Staff can find the demo cases by text straight away.
     crate::search::index::catch_up(&state.db).await?;

@@ -57,6 +57,10 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::statistics::routes())
         .merge(crate::open311::routes())
         .merge(crate::surveys::web::routes())
+        .merge(crate::events::routes())
+        .merge(crate::receptions::routes())
+        .merge(crate::priorities::routes())
+        .merge(crate::commitments::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(CatchPanicLayer::custom(|_| {

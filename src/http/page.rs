@@ -84,6 +84,35 @@ impl Chrome {
     }
 }
 
+/// A tab of a section's navigation.
+pub struct Tab {
+    pub href: String,
+    pub name: String,
+    pub current: bool,
+}
+
+impl Chrome {
+    /// The parts of the dialogue (events, receptions, priorities, commitments), public or staff
+    /// as the page is, the one the page belongs to marked current.
+    pub fn dialogue_tabs(&self) -> Vec<Tab> {
+        let base = if self.staff_name.is_some() { "/staff" } else { "" };
+        ["events", "receptions", "priorities", "commitments"]
+            .into_iter()
+            .map(|part| {
+                let href = format!("{base}/{part}");
+                let current = self.path == href
+                    || self.path.starts_with(&format!("{href}/"))
+                    || self.path.starts_with(&format!("{href}?"));
+                Tab {
+                    href,
+                    name: self.lang.t(&format!("dialogue-tab-{part}")),
+                    current,
+                }
+            })
+            .collect()
+    }
+}
+
 /// Percent-encodes a local path for use as a query value.
 fn encode_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());

@@ -24,10 +24,17 @@ pub async fn send_due(state: &AppState, limit: usize) -> AppResult<SendReport> {
         else {
             break;
         };
+        let recipient = match &claimed.recipient_sealed {
+            Some(sealed) => state
+                .keys
+                .open_string(store::SEAL_RECIPIENT, sealed)
+                .unwrap_or_default(),
+            None => claimed.recipient.clone(),
+        };
         let sent = match build_message(
             claimed.id,
             &state.mail_from,
-            &claimed.recipient,
+            &recipient,
             &claimed.subject,
             &claimed.body,
         ) {

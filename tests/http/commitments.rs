@@ -1,0 +1,1 @@
+//! End-to-end tests of commitments (see src/commitments).
