@@ -88,7 +88,13 @@ mod tests {
         let at = parse_local_datetime("2026-12-03T15:00").expect("minutes");
         assert_eq!((at.hour(), at.minute()), (15, 0));
         assert!(parse_local_datetime("2026-12-03T15:00:30").is_some());
-        for bad in ["", "2026-12-03", "03.12.2026 15:00", "2026-13-03T15:00", "1900-01-01T00:00"] {
+        for bad in [
+            "",
+            "2026-12-03",
+            "03.12.2026 15:00",
+            "2026-13-03T15:00",
+            "1900-01-01T00:00",
+        ] {
             assert!(parse_local_datetime(bad).is_none(), "{bad}");
         }
     }

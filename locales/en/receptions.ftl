@@ -1,0 +1,89 @@
+reception-title = Joint receptions
+reception-title-one = Reception
+reception-lead = Police leaders receive residents in person together with civil society organizations. Choose a free time and book it: a confirmation and a reminder come by e-mail.
+reception-none = No receptions are scheduled yet.
+reception-none-past = There are no past receptions.
+reception-show-past = Past receptions
+reception-show-upcoming = Upcoming receptions
+reception-whole-region = Whole region
+reception-cancelled = Cancelled
+reception-cancelled-notice = This reception is cancelled. Bookings for it no longer stand.
+reception-ended = The reception has ended
+reception-free-slots = Free times: {$free}
+reception-all-booked = Every time is booked.
+reception-no-slots-yet = Times for booking are not open yet.
+reception-when = When
+reception-where = Where
+reception-organizers = Organizers
+reception-official = Who receives
+reception-event-link = Event page
+reception-book-heading = Book a time
+reception-privacy = Your name, address and topic are seen only by the platform's staff and those who hold the reception. They are never shown in public.
+reception-field-slot = Choose a time
+reception-field-name = Name
+reception-field-email = E-mail
+reception-field-email-hint = The confirmation, a reminder a day before and the link to cancel come here.
+reception-field-topic = What you want to raise
+reception-field-topic-hint = Briefly, so that the official can prepare.
+reception-book = Book
+reception-error-slot = Choose a time from the list.
+reception-error-slot-taken = Someone else has just booked this time. Please choose another.
+reception-error-slot-gone = This time is no longer available. Please choose another.
+reception-error-name = Enter your name.
+reception-error-email = Enter an e-mail address, e.g. name@example.com.
+reception-error-topic = Briefly describe your topic.
+reception-booked-title = You are booked
+reception-booked-notice = You are booked. A confirmation has been sent to your e-mail.
+reception-keep-link = Keep this link: it lets you cancel the booking. It was also sent to you by e-mail.
+reception-booking-title = Your reception booking
+reception-cancel-booking = Cancel my booking
+reception-cancelled-booking-notice = The booking is cancelled. The time is free for others.
+reception-booking-was-cancelled = This booking is cancelled.
+reception-staff-lead = Receptions are events of the kind "joint reception". Create the event, then open times for booking here.
+reception-slots = Times for booking
+reception-booked = Booked
+reception-slot-state = State
+reception-slot-free = Free
+reception-slot-booked = Booked
+reception-slot-withdrawn = Withdrawn
+reception-slot-past = Past
+reception-actions = Actions
+reception-withdraw = Withdraw
+reception-bookings = Bookings
+reception-no-bookings = No bookings yet.
+reception-bookings-private = Residents' personal data: do not copy it outside the platform.
+reception-booking-cancelled = Cancelled
+reception-cancel-for-resident = Cancel (the resident gets an e-mail)
+reception-add-slots = Open times for booking
+reception-add-slots-button = Add times
+reception-field-first = Start of the first time
+reception-field-minutes = Length, minutes
+reception-field-count = How many in a row
+reception-field-official-hint = Position and name, e.g. "Head of the Kramatorsk district police, Ivan Petrenko".
+reception-error-start = Enter the start date and time.
+reception-error-start-past = The time must be in the future.
+reception-error-minutes = The length is 5 to 240 minutes.
+reception-error-count = The number is 1 to 100.
+reception-error-official = Enter who receives.
+reception-error-overlap = These times overlap times already open.
+reception-error-slot-booked = This time is booked: cancel the booking first.
+reception-not-yours = Coordinators and the officers of the organization that holds this reception manage it.
+reception-public-page = Public page of the reception
+reception-notice-slots = Times for booking added.
+reception-notice-withdrawn = Time withdrawn.
+reception-notice-cancelled = Booking cancelled; the resident has been sent an e-mail.
+reception-mail-booked-subject = You are booked for a reception: {$time}
+reception-mail-booked-body = You are booked for the joint reception "{$title}".
+    Time: {$time}
+    Place: {$place}
+    Received by: {$official}
+    If you cannot come, please cancel so that someone else can have the time: {$link}
+reception-mail-reminder-subject = Reminder: reception at {$time}
+reception-mail-reminder-body = A reminder of your booking for the joint reception "{$title}".
+    Time: {$time}
+    Place: {$place}
+    Received by: {$official}
+    If you cannot come, please cancel: {$link}
+reception-mail-cancelled-subject = Your reception booking at {$time} is cancelled
+reception-mail-cancelled-body = We are sorry: your booking for the joint reception "{$title}" ({$time}, {$place}) was cancelled by the organizers. Please choose another time on the platform's receptions page.
+reception-mail-footer = This is an automatic e-mail of the platform "{$platform}"; there is no need to reply.

@@ -1,0 +1,89 @@
+reception-title = Совместные приёмы
+reception-title-one = Приём
+reception-lead = Руководители полиции вместе с общественными организациями принимают жителей лично. Выберите свободное время и запишитесь: подтверждение и напоминание придут по электронной почте.
+reception-none = Ближайшие приёмы ещё не назначены.
+reception-none-past = Прошедших приёмов нет.
+reception-show-past = Прошедшие приёмы
+reception-show-upcoming = Ближайшие приёмы
+reception-whole-region = Вся область
+reception-cancelled = Отменён
+reception-cancelled-notice = Этот приём отменён. Записи на него недействительны.
+reception-ended = Приём завершился
+reception-free-slots = Свободных записей: {$free}
+reception-all-booked = Всё время уже занято.
+reception-no-slots-yet = Время для записи ещё не открыто.
+reception-when = Когда
+reception-where = Где
+reception-organizers = Организаторы
+reception-official = Кто принимает
+reception-event-link = Страница мероприятия
+reception-book-heading = Записаться на приём
+reception-privacy = Ваше имя, адрес и тему видят только сотрудники платформы и те, кто проводит приём. Публично они не показываются.
+reception-field-slot = Выберите время
+reception-field-name = Имя
+reception-field-email = Электронная почта
+reception-field-email-hint = Сюда придут подтверждение, напоминание за сутки и ссылка для отмены.
+reception-field-topic = С каким вопросом вы придёте
+reception-field-topic-hint = Коротко: чтобы должностное лицо могло подготовиться.
+reception-book = Записаться
+reception-error-slot = Выберите время из списка.
+reception-error-slot-taken = Это время только что занял кто-то другой. Выберите другое.
+reception-error-slot-gone = Это время больше недоступно. Выберите другое.
+reception-error-name = Укажите имя.
+reception-error-email = Укажите адрес электронной почты, например name@example.com.
+reception-error-topic = Коротко опишите вопрос.
+reception-booked-title = Вы записаны
+reception-booked-notice = Вы записаны. Подтверждение отправлено на вашу почту.
+reception-keep-link = Сохраните эту ссылку: по ней можно отменить запись. Она также отправлена письмом.
+reception-booking-title = Ваша запись на приём
+reception-cancel-booking = Отменить мою запись
+reception-cancelled-booking-notice = Запись отменена. Время освобождено для других.
+reception-booking-was-cancelled = Эта запись отменена.
+reception-staff-lead = Приёмы — это мероприятия вида «совместный приём». Создайте мероприятие, а здесь откройте время для записи.
+reception-slots = Время для записи
+reception-booked = Занято
+reception-slot-state = Состояние
+reception-slot-free = Свободно
+reception-slot-booked = Занято
+reception-slot-withdrawn = Снято
+reception-slot-past = Прошло
+reception-actions = Действия
+reception-withdraw = Снять
+reception-bookings = Записи
+reception-no-bookings = Записей ещё нет.
+reception-bookings-private = Личные данные жителей: не копируйте их за пределы платформы.
+reception-booking-cancelled = Отменена
+reception-cancel-for-resident = Отменить (житель получит письмо)
+reception-add-slots = Открыть время для записи
+reception-add-slots-button = Добавить время
+reception-field-first = Начало первого времени
+reception-field-minutes = Длительность, мин
+reception-field-count = Сколько раз подряд
+reception-field-official-hint = Должность и имя, например «Начальник Краматорского РУП Иван Петренко».
+reception-error-start = Укажите дату и время начала.
+reception-error-start-past = Время должно быть в будущем.
+reception-error-minutes = Длительность — от 5 до 240 минут.
+reception-error-count = Количество — от 1 до 100.
+reception-error-official = Укажите, кто принимает.
+reception-error-overlap = Это время пересекается с уже открытым.
+reception-error-slot-booked = Это время уже занято: сначала отмените запись.
+reception-not-yours = Управлять этим приёмом могут координаторы и сотрудники организации, которая его проводит.
+reception-public-page = Публичная страница приёма
+reception-notice-slots = Время для записи добавлено.
+reception-notice-withdrawn = Время снято.
+reception-notice-cancelled = Запись отменена, жителю отправлено письмо.
+reception-mail-booked-subject = Вы записаны на приём: {$time}
+reception-mail-booked-body = Вы записаны на совместный приём «{$title}».
+    Время: {$time}
+    Место: {$place}
+    Принимает: {$official}
+    Если не сможете прийти, отмените запись, чтобы время получил кто-то другой: {$link}
+reception-mail-reminder-subject = Напоминание: приём {$time}
+reception-mail-reminder-body = Напоминаем о вашей записи на совместный приём «{$title}».
+    Время: {$time}
+    Место: {$place}
+    Принимает: {$official}
+    Если не сможете прийти, отмените запись: {$link}
+reception-mail-cancelled-subject = Ваша запись на приём {$time} отменена
+reception-mail-cancelled-body = К сожалению, ваша запись на совместный приём «{$title}» ({$time}, {$place}) отменена организаторами. Выберите другое время на странице приёмов платформы.
+reception-mail-footer = Это автоматическое письмо платформы «{$platform}», отвечать на него не нужно.

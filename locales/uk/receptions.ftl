@@ -1,0 +1,89 @@
+reception-title = Спільні прийоми
+reception-title-one = Прийом
+reception-lead = Керівники поліції разом із громадськими організаціями приймають мешканців особисто. Оберіть вільний час і запишіться: підтвердження та нагадування надійдуть електронною поштою.
+reception-none = Найближчих прийомів ще не призначено.
+reception-none-past = Минулих прийомів немає.
+reception-show-past = Минулі прийоми
+reception-show-upcoming = Найближчі прийоми
+reception-whole-region = Уся область
+reception-cancelled = Скасовано
+reception-cancelled-notice = Цей прийом скасовано. Записи на нього недійсні.
+reception-ended = Прийом завершився
+reception-free-slots = Вільних записів: {$free}
+reception-all-booked = Увесь час уже зайнято.
+reception-no-slots-yet = Час для запису ще не відкрито.
+reception-when = Коли
+reception-where = Де
+reception-organizers = Організатори
+reception-official = Хто приймає
+reception-event-link = Сторінка заходу
+reception-book-heading = Записатися на прийом
+reception-privacy = Ваше ім'я, адресу та тему бачать лише працівники платформи й ті, хто проводить прийом. Публічно вони не показуються.
+reception-field-slot = Оберіть час
+reception-field-name = Ім'я
+reception-field-email = Електронна пошта
+reception-field-email-hint = Сюди надійдуть підтвердження, нагадування за добу та посилання для скасування.
+reception-field-topic = З яким питанням ви прийдете
+reception-field-topic-hint = Коротко: щоб посадовець міг підготуватися.
+reception-book = Записатися
+reception-error-slot = Оберіть час зі списку.
+reception-error-slot-taken = Цей час щойно зайняв хтось інший. Оберіть інший.
+reception-error-slot-gone = Цей час більше недоступний. Оберіть інший.
+reception-error-name = Вкажіть ім'я.
+reception-error-email = Вкажіть адресу електронної пошти, наприклад name@example.com.
+reception-error-topic = Коротко опишіть питання.
+reception-booked-title = Ви записані
+reception-booked-notice = Вас записано. Підтвердження надіслано на вашу пошту.
+reception-keep-link = Збережіть це посилання: за ним можна скасувати запис. Його також надіслано листом.
+reception-booking-title = Ваш запис на прийом
+reception-cancel-booking = Скасувати мій запис
+reception-cancelled-booking-notice = Запис скасовано. Час звільнено для інших.
+reception-booking-was-cancelled = Цей запис скасовано.
+reception-staff-lead = Прийоми — це заходи виду «спільний прийом». Створіть захід, а тут відкрийте час для запису.
+reception-slots = Час для запису
+reception-booked = Зайнято
+reception-slot-state = Стан
+reception-slot-free = Вільний
+reception-slot-booked = Зайнятий
+reception-slot-withdrawn = Знятий
+reception-slot-past = Минув
+reception-actions = Дії
+reception-withdraw = Зняти
+reception-bookings = Записи
+reception-no-bookings = Записів ще немає.
+reception-bookings-private = Особисті дані мешканців: не копіюйте їх за межі платформи.
+reception-booking-cancelled = Скасовано
+reception-cancel-for-resident = Скасувати (мешканець отримає лист)
+reception-add-slots = Відкрити час для запису
+reception-add-slots-button = Додати час
+reception-field-first = Початок першого часу
+reception-field-minutes = Тривалість, хв
+reception-field-count = Скільки разів поспіль
+reception-field-official-hint = Посада та ім'я, наприклад «Начальник Краматорського РУП Іван Петренко».
+reception-error-start = Вкажіть дату й час початку.
+reception-error-start-past = Час має бути в майбутньому.
+reception-error-minutes = Тривалість — від 5 до 240 хвилин.
+reception-error-count = Кількість — від 1 до 100.
+reception-error-official = Вкажіть, хто приймає.
+reception-error-overlap = Цей час перетинається з уже відкритим.
+reception-not-yours = Керувати цим прийомом можуть координатори та працівники організації, що його проводить.
+reception-public-page = Публічна сторінка прийому
+reception-notice-slots = Час для запису додано.
+reception-notice-withdrawn = Час знято.
+reception-notice-cancelled = Запис скасовано, мешканцю надіслано лист.
+reception-mail-booked-subject = Ви записані на прийом: {$time}
+reception-mail-booked-body = Вас записано на спільний прийом «{$title}».
+    Час: {$time}
+    Місце: {$place}
+    Приймає: {$official}
+    Якщо не зможете прийти, скасуйте запис, щоб час отримав хтось інший: {$link}
+reception-mail-reminder-subject = Нагадування: прийом {$time}
+reception-mail-reminder-body = Нагадуємо про ваш запис на спільний прийом «{$title}».
+    Час: {$time}
+    Місце: {$place}
+    Приймає: {$official}
+    Якщо не зможете прийти, скасуйте запис: {$link}
+reception-mail-cancelled-subject = Ваш запис на прийом {$time} скасовано
+reception-mail-cancelled-body = На жаль, ваш запис на спільний прийом «{$title}» ({$time}, {$place}) скасовано організаторами. Оберіть інший час на сторінці прийомів платформи.
+reception-mail-footer = Це автоматичний лист платформи «{$platform}», відповідати на нього не потрібно.
+reception-error-slot-booked = Цей час уже зайнято: спершу скасуйте запис.

@@ -2,10 +2,10 @@
 //! control, organizations, categories in three languages) and a few hundred varied reports.
 
 pub mod data;
-mod store;
 mod dialogue;
 mod events;
 mod receptions;
+mod store;
 mod surveys;
 
 use futures_util::StreamExt;

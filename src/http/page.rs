@@ -67,6 +67,14 @@ impl Chrome {
         self.lang.t(key)
     }
 
+    /// A message with one number in it (`{$name}`), plural forms chosen by the language.
+    pub fn t_n(&self, key: &str, name: &'static str, n: &i64) -> String {
+        self.lang.t_args(
+            key,
+            &[(name, fluent_templates::fluent_bundle::FluentValue::from(*n))],
+        )
+    }
+
     pub fn code(&self) -> &'static str {
         self.lang.code()
     }
@@ -95,7 +103,11 @@ impl Chrome {
     /// The parts of the dialogue (events, receptions, priorities, commitments), public or staff
     /// as the page is, the one the page belongs to marked current.
     pub fn dialogue_tabs(&self) -> Vec<Tab> {
-        let base = if self.staff_name.is_some() { "/staff" } else { "" };
+        let base = if self.staff_name.is_some() {
+            "/staff"
+        } else {
+            ""
+        };
         ["events", "receptions", "priorities", "commitments"]
             .into_iter()
             .map(|part| {

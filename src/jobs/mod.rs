@@ -1,4 +1,5 @@
-//! Background jobs: escalation of overdue referrals, then delivery of queued e-mails.
+//! Background jobs: escalation of overdue referrals, reminders of joint receptions' bookings,
+//! then delivery of queued e-mails.
 //!
 //! They run in every `mistok serve` (every `jobs_interval_secs`) and from `mistok jobs run-once`
 //! (cron). App servers are stateless, so nothing here holds state between runs: each run claims
@@ -20,16 +21,22 @@ pub const MAILS_PER_RUN: usize = 200;
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct JobsReport {
     pub escalated: usize,
+    /// Reminders of reception bookings queued.
+    pub reminded: usize,
     pub sent: usize,
     pub failed: usize,
 }
 
-/// One run of every job. Escalation first, so that its e-mails leave in the same run.
+/// One run of every job. Those that queue e-mails first, so that their e-mails leave in the
+/// same run.
 pub async fn run_once(state: &AppState) -> AppResult<JobsReport> {
     let escalated = crate::referrals::service::escalate_overdue(state).await?;
+    let reminded =
+        crate::receptions::service::queue_reminders(state, time::OffsetDateTime::now_utc()).await?;
     let sending = crate::notify::service::send_due(state, MAILS_PER_RUN).await?;
     Ok(JobsReport {
         escalated,
+        reminded,
         sent: sending.sent,
         failed: sending.failed,
     })
@@ -66,6 +73,7 @@ pub fn spawn_every(state: AppState, every: Duration) -> Jobs {
                 Ok(report) if report != JobsReport::default() => {
                     tracing::info!(
                         escalated = report.escalated,
+                        reminded = report.reminded,
                         sent = report.sent,
                         failed = report.failed,
                         "background jobs ran"

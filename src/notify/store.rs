@@ -186,10 +186,10 @@ pub async fn mark_sent(db: &Db, id: Uuid, now: OffsetDateTime) -> AppResult<()> 
             "UPDATE notifications SET sent_at = $1, last_error = NULL, recipient_sealed = NULL \
              WHERE id = $2",
         )
-            .bind(now)
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
+        .bind(now)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
         Ok::<_, AppError>(())
     })
 }

@@ -6,7 +6,6 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use base64::Engine as _;
 use mistok::error::{AppError, AppResult};
 use time::OffsetDateTime;
 use time::macros::offset;
@@ -14,7 +13,7 @@ use uuid::Uuid;
 
 use crate::cases::{act, report};
 use crate::on_both_engines;
-use crate::support::{Engine, TestApp, signed_in};
+use crate::support::{Engine, TestApp, outbox, signed_in};
 
 on_both_engines!(
     referral_emails_the_organizations_officers,
@@ -116,120 +115,6 @@ async fn new_user(app: &TestApp, email: &str, role: &str, organization: &str) {
     )
     .await
     .expect("user created");
-}
-
-/// An e-mail as a person reads it.
-#[derive(Debug)]
-struct Mail {
-    file: String,
-    to: String,
-    subject: String,
-    body: String,
-}
-
-fn outbox(app: &TestApp) -> Vec<Mail> {
-    let dir = app.data_dir.path().join("outbox");
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        return Vec::new();
-    };
-    let mut mails: Vec<Mail> = entries
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|name| name.ends_with(".eml"))
-        .map(|name| parse_mail(&name, &std::fs::read_to_string(dir.join(&name)).unwrap()))
-        .collect();
-    mails.sort_by(|a, b| a.to.cmp(&b.to));
-    mails
-}
-
-/// Reads the few parts of an RFC 5322 message the tests look at, decoding what lettre encodes
-/// (RFC 2047 words in headers; a base64 or quoted-printable body).
-fn parse_mail(file: &str, text: &str) -> Mail {
-    let (head, body) = text
-        .split_once("\r\n\r\n")
-        .expect("headers, blank line, body");
-    let mut headers: Vec<(String, String)> = Vec::new();
-    for line in head.split("\r\n") {
-        if line.starts_with([' ', '\t']) {
-            headers.last_mut().expect("folded line").1.push_str(line);
-        } else {
-            let (name, value) = line.split_once(':').expect("header");
-            headers.push((name.to_ascii_lowercase(), value.trim().to_string()));
-        }
-    }
-    let header = |name: &str| {
-        headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let body = match header("content-transfer-encoding")
-        .to_ascii_lowercase()
-        .as_str()
-    {
-        "base64" => utf8(
-            base64::engine::general_purpose::STANDARD
-                .decode(body.split_whitespace().collect::<String>())
-                .expect("base64 body"),
-        ),
-        "quoted-printable" => utf8(quoted_printable(body)),
-        _ => body.to_string(),
-    };
-    Mail {
-        file: file.to_string(),
-        to: header("to"),
-        subject: decode_words(&header("subject")),
-        body: body.replace("\r\n", "\n"),
-    }
-}
-
-fn utf8(bytes: Vec<u8>) -> String {
-    String::from_utf8(bytes).expect("UTF-8")
-}
-
-fn quoted_printable(text: &str) -> Vec<u8> {
-    let text = text.replace("=\r\n", "");
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'=' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap();
-            out.push(u8::from_str_radix(hex, 16).expect("quoted-printable escape"));
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    out
-}
-
-/// A header value with `=?utf-8?b?…?=` words, as lettre writes non-ASCII text: the space
-/// between two encoded words is not part of the text, any other space is.
-fn decode_words(value: &str) -> String {
-    let mut out = Vec::new();
-    let mut previous_encoded = None;
-    for word in value.split_whitespace() {
-        let encoded = word
-            .get(..10)
-            .is_some_and(|p| p.eq_ignore_ascii_case("=?utf-8?b?"))
-            && word.ends_with("?=");
-        if previous_encoded.is_some() && !(encoded && previous_encoded == Some(true)) {
-            out.push(b' ');
-        }
-        if encoded {
-            out.extend(
-                base64::engine::general_purpose::STANDARD
-                    .decode(&word[10..word.len() - 2])
-                    .expect("encoded word"),
-            );
-        } else {
-            out.extend(word.as_bytes());
-        }
-        previous_encoded = Some(encoded);
-    }
-    utf8(out)
 }
 
 async fn notifications(app: &TestApp) -> Vec<(String, String, String)> {
