@@ -183,17 +183,34 @@ mod tests {
         let mut out = HashMap::new();
         for entry in std::fs::read_dir(dir).unwrap() {
             let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            // A message goes on over indented lines (a multiline value or plural variants).
+            let mut current: Option<String> = None;
             for line in text.lines() {
-                let Some((key, value)) = line.split_once(" =") else {
-                    continue;
+                let value = match line.split_once(" =") {
+                    Some((key, value)) if !line.starts_with([' ', '\t']) => {
+                        current = Some(key.trim().to_string());
+                        out.entry(key.trim().to_string())
+                            .or_insert_with(Vec::new);
+                        value
+                    }
+                    _ if line.starts_with([' ', '\t']) => line,
+                    _ => {
+                        current = None;
+                        continue;
+                    }
                 };
-                let names: Vec<&'static str> = value
+                let Some(key) = &current else { continue };
+                let names = out.entry(key.clone()).or_insert_with(Vec::new);
+                for (name, _) in value
                     .split("{$")
                     .skip(1)
                     .filter_map(|rest| rest.split_once('}'))
-                    .map(|(name, _)| &*Box::leak(name.trim().to_string().into_boxed_str()))
-                    .collect();
-                out.insert(key.trim().to_string(), names);
+                {
+                    let name: &'static str = Box::leak(name.trim().to_string().into_boxed_str());
+                    if !names.contains(&name) {
+                        names.push(name);
+                    }
+                }
             }
         }
         out
