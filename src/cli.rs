@@ -87,6 +87,28 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Copy the platform (database, attachments) into a new folder while it runs.
+    Backup {
+        /// The folder to write (new or empty).
+        #[arg(long)]
+        to: PathBuf,
+        /// Copy the master secret too (keep such a backup as safe as the secret itself).
+        #[arg(long)]
+        include_secret: bool,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Bring a backup back (the server stopped); applies this program's migrations after.
+    Restore {
+        /// The backup's folder.
+        #[arg(long)]
+        from: PathBuf,
+        /// Replace an existing database.
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// Background jobs: escalation of overdue referrals and sending of e-mails.
     Jobs {
         #[command(subcommand)]
@@ -262,6 +284,40 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", out.display());
         }
         Command::Audit { command } => run_audit(command, config).await?,
+        Command::Backup {
+            to,
+            include_secret,
+            store,
+        } => {
+            store.apply(&mut config);
+            let manifest = crate::backup::backup(&config, &to, include_secret).await?;
+            println!(
+                "backup of {} written to {} ({} attachments){}",
+                manifest.engine,
+                to.display(),
+                manifest.attachments,
+                if include_secret {
+                    "; it holds the master secret: keep it safe"
+                } else {
+                    "; the master secret is not in it: keep the secret safe apart"
+                }
+            );
+        }
+        Command::Restore { from, force, store } => {
+            store.apply(&mut config);
+            let manifest = crate::backup::restore(&config, &from, force).await?;
+            println!(
+                "restored the backup of {} made {} ({} attachments)",
+                manifest.engine, manifest.created_at, manifest.attachments
+            );
+            if config.secret_key.is_none() && !config.secret_key_path().exists() {
+                println!(
+                    "no master secret at {}: put the platform's secret there before starting, \
+                     or sealed data stays unreadable",
+                    config.secret_key_path().display()
+                );
+            }
+        }
         Command::Jobs {
             command: JobsCommand::RunOnce { store },
         } => {

@@ -189,8 +189,7 @@ mod tests {
                 let value = match line.split_once(" =") {
                     Some((key, value)) if !line.starts_with([' ', '\t']) => {
                         current = Some(key.trim().to_string());
-                        out.entry(key.trim().to_string())
-                            .or_insert_with(Vec::new);
+                        out.entry(key.trim().to_string()).or_insert_with(Vec::new);
                         value
                     }
                     _ if line.starts_with([' ', '\t']) => line,

@@ -5,6 +5,7 @@ pub mod accountability;
 pub mod accounts;
 pub mod attachments;
 pub mod audit;
+pub mod backup;
 pub mod blobs;
 pub mod cases;
 pub mod catalog;

@@ -7,6 +7,7 @@ mod access;
 mod accountability;
 mod accounts;
 mod audit;
+mod backup;
 mod cases;
 mod commitments;
 mod digest;
