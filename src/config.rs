@@ -45,6 +45,12 @@ pub struct Config {
     /// Seconds between runs of the background jobs (escalation of overdue referrals, sending of
     /// e-mails) in each `mistok serve`; 0 turns them off (then run `mistok jobs run-once` from cron).
     pub jobs_interval_secs: u64,
+    /// Requests this server handles at once before it answers 503 with `Retry-After` instead of
+    /// queueing without bound (reports being submitted have their own allowance, below).
+    pub max_requests_in_flight: usize,
+    /// Report submissions (form, API, Open311) handled at once, apart from everything else, so
+    /// that a crowd of readers never crowds out a person reporting.
+    pub max_intake_in_flight: usize,
 }
 
 impl Default for Config {
@@ -65,6 +71,8 @@ impl Default for Config {
             mail_language: "uk".into(),
             public_url: None,
             jobs_interval_secs: 30,
+            max_requests_in_flight: 512,
+            max_intake_in_flight: 256,
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod json;
 pub mod locale;
 pub mod page;
 pub mod problem;
+pub mod shed;
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
@@ -98,6 +99,14 @@ pub fn router(state: AppState) -> Router {
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(120),
+        ))
+        // Outermost: a request turned away costs almost nothing.
+        .layer(axum::middleware::from_fn_with_state(
+            shed::InFlight::new(
+                state.config.max_requests_in_flight,
+                state.config.max_intake_in_flight,
+            ),
+            shed::shed,
         ))
         .with_state(state)
 }

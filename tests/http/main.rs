@@ -17,6 +17,7 @@ mod intake;
 mod jobs;
 mod news;
 mod open311;
+mod overload;
 mod platform;
 mod priorities;
 mod public;

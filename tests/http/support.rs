@@ -83,6 +83,11 @@ pub async fn drop_pg_database(name: &str) {
 
 impl TestApp {
     pub async fn spawn(engine: Engine) -> TestApp {
+        TestApp::spawn_with(engine, |_| {}).await
+    }
+
+    /// [`TestApp::spawn`] with the configuration changed by `adjust` first.
+    pub async fn spawn_with(engine: Engine, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(
                 tracing_subscriber::EnvFilter::try_from_env("MISTOK_LOG")
@@ -103,6 +108,8 @@ impl TestApp {
             jobs_interval_secs: 0,
             ..Config::default()
         };
+        let mut config = config;
+        adjust(&mut config);
         let state = mistok::build_state(config).await.expect("state");
         mistok::demo::load(&state, 0).await.expect("demo region");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
