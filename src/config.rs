@@ -51,6 +51,9 @@ pub struct Config {
     /// Report submissions (form, API, Open311) handled at once, apart from everything else, so
     /// that a crowd of readers never crowds out a person reporting.
     pub max_intake_in_flight: usize,
+    /// Months after a case ended (closed, rejected, merged) when its identifying data and
+    /// attachments' files are deleted; 0 keeps them.
+    pub retention_months: u32,
 }
 
 impl Default for Config {
@@ -73,6 +76,7 @@ impl Default for Config {
             jobs_interval_secs: 30,
             max_requests_in_flight: 512,
             max_intake_in_flight: 256,
+            retention_months: 0,
         }
     }
 }

@@ -33,6 +33,7 @@ pub mod public;
 pub mod receptions;
 pub mod reference_data;
 pub mod referrals;
+pub mod retention;
 pub mod search;
 pub mod settings;
 pub mod state;

@@ -1,5 +1,5 @@
 //! Background jobs: escalation of overdue referrals, reminders of joint receptions' bookings,
-//! then delivery of queued e-mails.
+//! retention (identifying data of long-ended cases deleted), then delivery of queued e-mails.
 //!
 //! They run in every `mistok serve` (every `jobs_interval_secs`) and from `mistok jobs run-once`
 //! (cron). App servers are stateless, so nothing here holds state between runs: each run claims
@@ -23,6 +23,8 @@ pub struct JobsReport {
     pub escalated: usize,
     /// Reminders of reception bookings queued.
     pub reminded: usize,
+    /// Cases whose identifying data the retention rule deleted.
+    pub purged: usize,
     pub sent: usize,
     pub failed: usize,
 }
@@ -33,10 +35,12 @@ pub async fn run_once(state: &AppState) -> AppResult<JobsReport> {
     let escalated = crate::referrals::service::escalate_overdue(state).await?;
     let reminded =
         crate::receptions::service::queue_reminders(state, time::OffsetDateTime::now_utc()).await?;
+    let purged = crate::retention::purge_due(state, time::OffsetDateTime::now_utc()).await?;
     let sending = crate::notify::service::send_due(state, MAILS_PER_RUN).await?;
     Ok(JobsReport {
         escalated,
         reminded,
+        purged: purged.cases,
         sent: sending.sent,
         failed: sending.failed,
     })
@@ -74,6 +78,7 @@ pub fn spawn_every(state: AppState, every: Duration) -> Jobs {
                     tracing::info!(
                         escalated = report.escalated,
                         reminded = report.reminded,
+                        purged = report.purged,
                         sent = report.sent,
                         failed = report.failed,
                         "background jobs ran"

@@ -22,5 +22,6 @@ mod platform;
 mod priorities;
 mod public;
 mod receptions;
+mod retention;
 mod statistics;
 mod surveys;
