@@ -23,5 +23,6 @@ mod priorities;
 mod public;
 mod receptions;
 mod retention;
+mod scale_out;
 mod statistics;
 mod surveys;

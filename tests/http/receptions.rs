@@ -17,7 +17,7 @@ on_both_engines!(
 
 /// A joint reception held by the Kramatorsk district police, `days` from now, 10:00–14:00
 /// local time, made the way the events' pages store it.
-async fn reception(app: &TestApp, title: &str, starts_at: OffsetDateTime) -> Uuid {
+pub(crate) async fn reception(app: &TestApp, title: &str, starts_at: OffsetDateTime) -> Uuid {
     let id = Uuid::now_v7();
     let db = &app.state.db;
     let title = title.to_string();
@@ -51,12 +51,12 @@ async fn reception(app: &TestApp, title: &str, starts_at: OffsetDateTime) -> Uui
 }
 
 /// `at` as a `datetime-local` value in the platform's time zone.
-fn local(app: &TestApp, at: OffsetDateTime) -> String {
+pub(crate) fn local(app: &TestApp, at: OffsetDateTime) -> String {
     app.state.local_input_value(at)
 }
 
 /// Opens `count` slots of `minutes` from `first` as `staff`; returns the response.
-async fn open_slots(
+pub(crate) async fn open_slots(
     app: &TestApp,
     staff: &reqwest::Client,
     id: Uuid,
@@ -89,19 +89,23 @@ async fn open_slots(
 }
 
 /// The slots offered on the public page, as radio values in order.
-fn offered(html: &str) -> Vec<String> {
+pub(crate) fn offered(html: &str) -> Vec<String> {
     html.split("name=\"slot\" value=\"")
         .skip(1)
         .map(|rest| rest.split('"').next().unwrap_or_default().to_string())
         .collect()
 }
 
-struct Form {
+pub(crate) struct Form {
     csrf: String,
     form_token: String,
 }
 
-async fn booking_form(app: &TestApp, browser: &reqwest::Client, id: Uuid) -> (String, Form) {
+pub(crate) async fn booking_form(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    id: Uuid,
+) -> (String, Form) {
     let html = browser
         .get(app.url(&format!("/receptions/{id}")))
         .send()
@@ -117,7 +121,7 @@ async fn booking_form(app: &TestApp, browser: &reqwest::Client, id: Uuid) -> (St
     (html, form)
 }
 
-async fn book(
+pub(crate) async fn book(
     app: &TestApp,
     browser: &reqwest::Client,
     id: Uuid,

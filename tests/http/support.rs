@@ -112,6 +112,24 @@ impl TestApp {
         adjust(&mut config);
         let state = mistok::build_state(config).await.expect("state");
         mistok::demo::load(&state, 0).await.expect("demo region");
+        TestApp::serve(state, data_dir, pg_database).await
+    }
+
+    /// A second app server on the same store and secret (its own pools, caches and port), as
+    /// behind a load balancer. The store stays the first one's to drop.
+    pub async fn second_server(&self) -> TestApp {
+        let state = mistok::build_state((*self.state.config).clone())
+            .await
+            .expect("second server's state");
+        let unused = tempfile::tempdir().expect("temporary folder");
+        TestApp::serve(state, unused, None).await
+    }
+
+    async fn serve(
+        state: AppState,
+        data_dir: tempfile::TempDir,
+        pg_database: Option<String>,
+    ) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = oneshot::channel::<()>();
