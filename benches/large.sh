@@ -56,7 +56,7 @@ fi
 if [ "$engine" = postgres ]; then
   psql -h 127.0.0.1 -U postgres -qc "VACUUM ANALYZE" "$name"
 fi
-target/release/mistok serve --data-dir "$dir" --listen 127.0.0.1:$port &
+MISTOK_INTAKE_PER_ADDRESS_PER_HOUR=100000000 target/release/mistok serve --data-dir "$dir" --listen 127.0.0.1:$port &
 server=$!
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 echo "engine: $engine, cases: $cases"

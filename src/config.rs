@@ -54,6 +54,9 @@ pub struct Config {
     /// Months after a case ended (closed, rejected, merged) when its identifying data and
     /// attachments' files are deleted; 0 keeps them.
     pub retention_months: u32,
+    /// Reports one address may submit per hour from the web form or the app (hotline operators
+    /// and partner systems are not limited).
+    pub intake_per_address_per_hour: u32,
 }
 
 impl Default for Config {
@@ -77,6 +80,7 @@ impl Default for Config {
             max_requests_in_flight: 512,
             max_intake_in_flight: 256,
             retention_months: 0,
+            intake_per_address_per_hour: 30,
         }
     }
 }

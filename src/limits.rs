@@ -1,5 +1,6 @@
-//! In-memory limiter of failed attempts per client address (wrong receipts). Addresses are kept
-//! only in memory, only while they have recent failures, and never written anywhere.
+//! In-memory limiter of attempts per client address (wrong receipts, failed sign-ins, reports
+//! submitted). Addresses are kept only in memory, only while they have recent attempts, and never
+//! written anywhere.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -49,6 +50,12 @@ impl FailureLimiter {
     }
 
     pub fn record_failure(&self, ip: IpAddr) {
+        self.record(ip)
+    }
+
+    /// Counts one event of `ip` (a failure, or any attempt where every one counts, such as a
+    /// report submitted).
+    pub fn record(&self, ip: IpAddr) {
         let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
         if map.len() > 100_000 {

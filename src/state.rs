@@ -24,6 +24,9 @@ pub struct AppState {
     pub receipt_failures: Arc<FailureLimiter>,
     /// Failed staff sign-ins per client address (accounts also lock by themselves).
     pub login_failures: Arc<FailureLimiter>,
+    /// Reports submitted per client address from the web form and the app (not by staff or
+    /// partner systems), per hour.
+    pub intake_limiter: Arc<FailureLimiter>,
     /// The platform's time zone, for showing dates.
     pub time_zone: jiff::tz::TimeZone,
     /// Where e-mails go: a mail server, or the outbox folder.
@@ -50,6 +53,7 @@ impl AppState {
                 config.mail_language
             )
         })?;
+        let intake_limit = config.intake_per_address_per_hour.max(1);
         Ok(AppState {
             mailer: Arc::new(mailer),
             mail_from,
@@ -61,6 +65,10 @@ impl AppState {
             catalog: Arc::new(CatalogCache::default()),
             receipt_failures: Arc::new(FailureLimiter::new(10, Duration::from_secs(15 * 60))),
             login_failures: Arc::new(FailureLimiter::new(30, Duration::from_secs(15 * 60))),
+            intake_limiter: Arc::new(FailureLimiter::new(
+                intake_limit,
+                Duration::from_secs(60 * 60),
+            )),
             time_zone,
             statistics: Arc::new(crate::statistics::StatsCache::default()),
             surveys: Arc::new(crate::surveys::results::WaveCache::default()),

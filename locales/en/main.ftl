@@ -32,6 +32,7 @@ kind-other-description = Anything that does not fit the other sections.
 form-lead = Fields not marked “optional” must be filled in: category, community and description. Everything else is up to you.
 form-error-summary = Please check the form
 form-expired = This page was open for too long. Your details have been kept — please send the form again.
+intake-rate-limited = Too many reports were sent from this address in the last hour. Your text has been kept — please send the form later, or call the hotline.
 form-submit = Send report
 choose = — choose —
 

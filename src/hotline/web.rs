@@ -212,6 +212,8 @@ async fn submit(
         lang: caller,
         idempotency: token,
         uploads: Vec::new(),
+        // An operator types many callers' reports: no per-address limit.
+        client: None,
     };
     match service::submit(&state, submission).await {
         Ok(accepted) => {

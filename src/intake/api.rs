@@ -207,6 +207,7 @@ pub struct ReportCreated {
 async fn create_report(
     State(state): State<AppState>,
     Locale(lang): Locale,
+    ClientIp(client): ClientIp,
     headers: HeaderMap,
     ApiJson(body): ApiJson<CreateReport>,
 ) -> Result<Response, ApiError> {
@@ -242,6 +243,7 @@ async fn create_report(
         lang,
         idempotency,
         uploads: Vec::new(),
+        client,
     };
     let accepted = service::submit(&state, submission)
         .await

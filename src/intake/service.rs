@@ -70,6 +70,9 @@ pub struct Submission {
     pub lang: Lang,
     pub idempotency: Option<IdempotencyKey>,
     pub uploads: Vec<Upload>,
+    /// The address of a resident submitting from the web form or the app, for the limit of
+    /// submissions per address (in memory only); `None` for staff and partner systems.
+    pub client: Option<std::net::IpAddr>,
 }
 
 #[derive(Debug)]
@@ -86,6 +89,12 @@ pub async fn submit(state: &AppState, submission: Submission) -> AppResult<Accep
     let catalog = state.catalog.get(&state.db).await?;
     let valid = validate_report(&submission.input, &*catalog, now, state.local_offset(now))
         .map_err(AppError::Validation)?;
+    if let Some(ip) = submission.client {
+        state
+            .intake_limiter
+            .check(ip)
+            .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
+    }
     let idempotency = submission.idempotency.as_ref();
     // A retried submission gets the same receipt without the receipt being stored anywhere:
     // it is derived from the idempotency key under a server-side key.
@@ -148,6 +157,9 @@ pub async fn submit(state: &AppState, submission: Submission) -> AppResult<Accep
     match result {
         Ok(Inserted::New { reference }) => {
             tracing::info!(%reference, channel = submission.channel.code(), "report received");
+            if let Some(ip) = submission.client {
+                state.intake_limiter.record(ip);
+            }
             Ok(Accepted {
                 reference,
                 receipt,

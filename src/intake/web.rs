@@ -180,6 +180,7 @@ async fn report_submit(
     State(state): State<AppState>,
     Locale(lang): Locale,
     Path(kind): Path<String>,
+    ClientIp(client): ClientIp,
     jar: CookieJar,
     headers: HeaderMap,
     multipart: Multipart,
@@ -235,6 +236,7 @@ async fn report_submit(
         lang,
         idempotency: token,
         uploads: form.uploads,
+        client,
     };
     match service::submit(&state, submission).await {
         Ok(accepted) => {
@@ -256,6 +258,21 @@ async fn report_submit(
                 notice: None,
             };
             form_page(&state, lang, kind, jar, form).await
+        }
+        // Too many reports from this address: the text comes back to be sent later, never lost.
+        Err(AppError::RateLimited { retry_after_secs }) => {
+            let form = FormState {
+                values,
+                errors: &[],
+                form_token,
+                notice: Some(lang.t("intake-rate-limited")),
+            };
+            let mut response = form_page(&state, lang, kind, jar, form).await;
+            *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, retry_after_secs.into());
+            response
         }
         Err(err) => page_error(lang, err),
     }

@@ -75,6 +75,8 @@ pub async fn create(
             lang,
             idempotency,
             uploads: Vec::new(),
+            // A partner system with its own key speaks for many residents.
+            client: None,
         },
     )
     .await?;

@@ -21,7 +21,95 @@ on_both_engines!(
     contact_is_sealed_at_rest,
     concurrent_submissions_are_all_kept,
     catalog_in_each_language,
+    submissions_per_address_are_limited,
 );
+
+/// Past the hourly number of reports from one address, the form comes back with the text kept
+/// (429 and `Retry-After`), the API answers a problem; a retry of a stored report still gets its
+/// receipt; the hotline is not limited.
+async fn submissions_per_address_are_limited(engine: Engine) {
+    let app = TestApp::spawn_with(engine, |config| config.intake_per_address_per_hour = 2).await;
+    let body = |n: usize| {
+        serde_json::json!({
+            "kind": "safety", "category": "street_lighting", "community": "lyman",
+            "description": format!("The lamp number {n} on the main street has been dark for weeks."),
+        })
+    };
+    for n in 0..2 {
+        let created = app
+            .api()
+            .post(app.url("/api/v1/reports"))
+            .header("idempotency-key", format!("limit-test-key-{n}-0123456789"))
+            .json(&body(n))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), 201);
+    }
+    let refused = app
+        .api()
+        .post(app.url("/api/v1/reports"))
+        .json(&body(3))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 429);
+    assert!(refused.headers().contains_key("retry-after"));
+    assert_eq!(
+        refused.headers()["content-type"],
+        "application/problem+json"
+    );
+
+    let browser = app.browser();
+    let (csrf, token, _) = open_form(&app, &browser, "uk").await;
+    let description = "Мене затримали на блокпосту без пояснень і забрали телефон.";
+    let response = browser
+        .post(app.url("/report/violation?lang=uk"))
+        .multipart(report_form(&csrf, &token, description))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 429);
+    assert!(response.headers().contains_key("retry-after"));
+    let html = response.text().await.unwrap();
+    assert!(html.contains("забагато звернень"), "the reason is told");
+    assert!(html.contains(description), "the text is kept");
+    assert_eq!(
+        app.count("reports").await,
+        2,
+        "nothing stored past the limit"
+    );
+
+    // Staff are not limited: the hotline takes calls from the same machine.
+    let operator = crate::support::signed_in(&app, "operator@example.org", "operator", "").await;
+    let page = operator
+        .get(app.url("/staff/hotline"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let done = operator
+        .post(app.url("/staff/hotline?lang=en"))
+        .form(&[
+            ("csrf", hidden(&page, "csrf").as_str()),
+            ("form_token", hidden(&page, "form_token").as_str()),
+            ("kind", "safety"),
+            ("category", "unexploded_ordnance"),
+            ("community", "lyman"),
+            (
+                "description",
+                "Mines found near the playground on Shkilna street.",
+            ),
+            ("caller_lang", "uk"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), 200, "the operator's report is taken");
+    assert_eq!(app.count("reports").await, 3);
+}
 
 fn report_form(csrf: &str, token: &str, description: &str) -> Form {
     Form::new()

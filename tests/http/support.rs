@@ -106,6 +106,8 @@ impl TestApp {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             // Tests run the jobs themselves, when they choose (see `jobs.rs`).
             jobs_interval_secs: 0,
+            // Every request of a test comes from 127.0.0.1; `intake.rs` tests the limit itself.
+            intake_per_address_per_hour: 1_000_000,
             ..Config::default()
         };
         let mut config = config;
