@@ -231,13 +231,11 @@ pub fn receipt_on(html: &str) -> String {
 
 /// A browser signed in as a new member of staff with `role` (and `organization`, a code), through
 /// the real pages: password, then setting up the second factor.
-pub async fn signed_in(
-    app: &TestApp,
-    email: &str,
-    role: &str,
-    organization: &str,
-) -> reqwest::Client {
-    const PASSWORD: &str = "staff passphrase for tests";
+/// The password of every account the tests make.
+pub const STAFF_PASSWORD: &str = "staff passphrase for tests";
+
+/// Makes a staff account (password [`STAFF_PASSWORD`], two-factor still to enrol).
+pub async fn create_staff(app: &TestApp, email: &str, role: &str, organization: &str) {
     mistok::accounts::service::create_user(
         &app.state,
         &mistok::accounts::Actor::Cli,
@@ -246,12 +244,22 @@ pub async fn signed_in(
             display_name: format!("Test {role}"),
             role: role.into(),
             organization: organization.into(),
-            password: PASSWORD.into(),
+            password: STAFF_PASSWORD.into(),
             must_change_password: false,
         },
     )
     .await
     .expect("user created");
+}
+
+pub async fn signed_in(
+    app: &TestApp,
+    email: &str,
+    role: &str,
+    organization: &str,
+) -> reqwest::Client {
+    const PASSWORD: &str = STAFF_PASSWORD;
+    create_staff(app, email, role, organization).await;
     let browser = app.browser();
     let html = browser
         .get(app.url("/staff/login"))
