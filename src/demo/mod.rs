@@ -6,7 +6,7 @@ mod dialogue;
 mod events;
 mod receptions;
 mod store;
-mod surveys;
+pub mod surveys;
 
 use futures_util::StreamExt;
 use rand::rngs::StdRng;

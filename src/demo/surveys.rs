@@ -53,7 +53,8 @@ fn options(list: &[(&str, &str, &str)]) -> Vec<Choice> {
         .collect()
 }
 
-fn questionnaire() -> Questionnaire {
+/// The demo trust survey's questions (also the fuzzing target's questionnaire).
+pub fn questionnaire() -> Questionnaire {
     let mut community = question(
         "q1",
         QuestionKind::Single,

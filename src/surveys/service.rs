@@ -846,6 +846,49 @@ pub async fn import_csv(
     staff.require(ENTRY)?;
     let communities = community_codes(state).await?;
     let questionnaire = &survey.questionnaire;
+    let (valid, mut report) = read_import(questionnaire, &communities, bytes)?;
+    let responses: Vec<NewResponse> = valid
+        .iter()
+        .map(|answers| {
+            new_response(
+                state,
+                questionnaire,
+                wave.id,
+                "import",
+                answers,
+                None,
+                Some(staff.user.id),
+            )
+        })
+        .collect();
+    report.stored = responses.len() as u64;
+    if !responses.is_empty() {
+        let audited = Audited::by_staff(
+            state,
+            &staff.user,
+            "survey.answers_imported",
+            "survey",
+            survey.id,
+            None,
+            Some(serde_json::json!({
+                "wave": wave.id,
+                "stored": report.stored,
+                "rejected": report.rejected.len(),
+            })),
+        );
+        store::insert_responses(&state.db, responses, audited).await?;
+    }
+    Ok(report)
+}
+
+/// Reads an import file against a questionnaire: the valid responses, and the report of every
+/// row that is not (with its line and problems), the unknown and missing columns. Pure, so that
+/// it can be fuzzed: any bytes give an answer, never a panic.
+pub fn read_import(
+    questionnaire: &Questionnaire,
+    communities: &[String],
+    bytes: &[u8],
+) -> AppResult<(Vec<Answers>, ImportReport)> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
@@ -918,41 +961,16 @@ pub async fn import_csv(
                 raw.insert(q.code.clone(), values);
             }
         }
-        let raw = numbers_to_codes(questionnaire, &raw, &communities);
-        match validate(questionnaire, &raw, &communities) {
-            Ok(answers) => responses.push(new_response(
-                state,
-                questionnaire,
-                wave.id,
-                "import",
-                &answers,
-                None,
-                Some(staff.user.id),
-            )),
+        let raw = numbers_to_codes(questionnaire, &raw, communities);
+        match validate(questionnaire, &raw, communities) {
+            Ok(answers) => responses.push(answers),
             Err(errors) => report.rejected.push(RejectedRow {
                 line,
                 problems: errors.into_iter().map(|e| (e.question, e.key)).collect(),
             }),
         }
     }
-    report.stored = responses.len() as u64;
-    if !responses.is_empty() {
-        let audited = Audited::by_staff(
-            state,
-            &staff.user,
-            "survey.answers_imported",
-            "survey",
-            survey.id,
-            None,
-            Some(serde_json::json!({
-                "wave": wave.id,
-                "stored": report.stored,
-                "rejected": report.rejected.len(),
-            })),
-        );
-        store::insert_responses(&state.db, responses, audited).await?;
-    }
-    Ok(report)
+    Ok((responses, report))
 }
 
 /// An option given by its label (any language, any case) becomes its code.
