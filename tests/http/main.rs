@@ -13,6 +13,7 @@ mod commitments;
 mod digest;
 mod durability;
 mod events;
+mod hostile;
 mod intake;
 mod jobs;
 mod news;
