@@ -16,7 +16,22 @@ on_both_engines!(
     past_and_open_events_take_no_registrations,
     calendar_files_parse_back,
     officers_edit_their_own_and_results_are_public,
+    the_demo_has_events_once,
 );
+
+async fn the_demo_has_events_once(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    mistok::demo::load(&app.state, 20).await.expect("demo");
+    mistok::demo::load(&app.state, 20).await.expect("demo again");
+    assert_eq!(app.count("events").await, 10);
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM events WHERE kind = 'joint_reception'").await, 1);
+    assert_eq!(app.count("event_decisions").await, 5);
+    let (_, list) = get(&app.browser(), app.url("/events?lang=en&community=kramatorsk")).await;
+    assert!(list.contains("Спільний прийом громадян у Краматорську"));
+    let (_, past) = get(&app.browser(), app.url("/events?lang=en&past=1")).await;
+    assert!(past.contains("Круглий стіл «Безпека в громаді"));
+    assert!(!mistok::events::decisions_for_choice(&app.state.db).await.unwrap().is_empty());
+}
 
 async fn get(client: &reqwest::Client, url: String) -> (u16, String) {
     let r = client.get(url).send().await.unwrap();
