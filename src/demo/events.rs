@@ -167,7 +167,7 @@ const EVENTS: &[Demo] = &[
         description: "Звіт про виконання рішень попереднього круглого столу та нові пропозиції мешканців.",
         community: Some("kramatorsk"),
         place: "Краматорськ, Палац культури і техніки, мала зала",
-        day: 21,
+        day: 20,
         at: (15, 0),
         minutes_long: 120,
         organizers: "Платформа «Місток»; Краматорське РУП; Краматорська міська рада",
@@ -184,7 +184,7 @@ const EVENTS: &[Demo] = &[
         description: "Для учнів 5–7 класів: правила дорожнього руху, вибухонебезпечні предмети, куди телефонувати.",
         community: Some("kostiantynivka"),
         place: "Костянтинівка, гімназія №2",
-        day: 28,
+        day: 26,
         at: (9, 30),
         minutes_long: 45,
         organizers: "Відділ поліції Костянтинівки",
@@ -201,7 +201,7 @@ const EVENTS: &[Demo] = &[
         description: "Підсумки року: результати опитувань довіри, виконання зобовʼязань, пріоритети громад на наступний рік.\n\nПрограма: пленарна частина, три тематичні секції, відкритий мікрофон.",
         community: None,
         place: "Краматорськ, Донбаська державна машинобудівна академія, конференц-зала",
-        day: 35,
+        day: 36,
         at: (10, 0),
         minutes_long: 360,
         organizers: "Платформа «Місток»; ГУНП в Донецькій області; Офіс Уповноваженого",
@@ -286,6 +286,40 @@ pub async fn add(state: &AppState) -> AppResult<()> {
             );
             store::add_decision(&state.db, decision, id, text.to_string(), ends_at, audited)
                 .await?;
+        }
+    }
+    add_registrations(state).await
+}
+
+/// A few residents registered for the coming events with seats.
+async fn add_registrations(state: &AppState) -> AppResult<()> {
+    const PEOPLE: &[&str] = &[
+        "Олена Коваль", "Ігор Мельник", "Світлана Бондар", "Андрій Ткаченко", "Наталія Шевчук",
+        "Василь Кравець", "Тетяна Олійник", "Юрій Поліщук", "Марина Лисенко", "Дмитро Гончар",
+        "Людмила Савчук", "Олег Руденко", "Ірина Марченко", "Сергій Захарченко",
+    ];
+    let now = OffsetDateTime::now_utc();
+    let upcoming = store::list(&state.db, None, None, &store::Window::Upcoming { now }, 100).await?;
+    for (event, count) in upcoming
+        .iter()
+        .filter(|e| e.capacity.is_some())
+        .zip([8usize, 14, 5])
+    {
+        for (n, name) in PEOPLE.iter().take(count).enumerate() {
+            let keys = &state.keys;
+            let token = crate::dialogue::new_link_token();
+            let registration = store::NewRegistration {
+                id: Uuid::now_v7(),
+                event_id: event.id,
+                name_sealed: keys.seal(store::SEAL_NAME, name.as_bytes()),
+                email_sealed: None,
+                email_hash: None,
+                cancel_hash: crate::dialogue::token_hash(keys, "registration", &token),
+                submission_key: crate::dialogue::submission_key(keys, "registration", &token),
+                confirmation: None,
+                waiting_notice: None,
+            };
+            store::register(&state.db, registration, now - Duration::hours(48 - n as i64)).await?;
         }
     }
     Ok(())

@@ -118,7 +118,11 @@ fn card(state: &AppState, catalog: &CatalogData, lang: Lang, e: &EventRow) -> Ca
         when: when(state, e),
         place: e.place.clone(),
         cancelled: e.status == EventStatus::Cancelled,
-        seats: seats(lang, e),
+        seats: if e.starts_at > OffsetDateTime::now_utc() {
+            seats(lang, e)
+        } else {
+            String::new()
+        },
     }
 }
 
@@ -532,7 +536,10 @@ fn event_view(
             .collect(),
         paragraphs: model::paragraphs(&e.description),
         cancelled: e.status == EventStatus::Cancelled,
-        seats: e.capacity.map(|_| seats(lang, e)),
+        seats: e
+            .capacity
+            .filter(|_| e.starts_at > OffsetDateTime::now_utc() && e.status != EventStatus::Cancelled)
+            .map(|_| seats(lang, e)),
         attendance: e.attendance,
         minutes: e
             .minutes

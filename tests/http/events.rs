@@ -26,6 +26,7 @@ async fn the_demo_has_events_once(engine: Engine) {
     assert_eq!(app.count("events").await, 10);
     assert_eq!(scalar(&app, "SELECT COUNT(*) FROM events WHERE kind = 'joint_reception'").await, 1);
     assert_eq!(app.count("event_decisions").await, 5);
+    assert_eq!(app.count("event_registrations").await, 8 + 14 + 5);
     let (_, list) = get(&app.browser(), app.url("/events?lang=en&community=kramatorsk")).await;
     assert!(list.contains("Спільний прийом громадян у Краматорську"));
     let (_, past) = get(&app.browser(), app.url("/events?lang=en&past=1")).await;
