@@ -161,3 +161,5 @@ events-mail-cancelled-subject = Event cancelled: {$title}
 events-mail-cancelled-body = We are sorry: “{$title}” ({$when}, {$place}) has been cancelled. Other events: {$link}
 events-mail-cancel-link = Cannot come? Cancel your registration here: {$cancel}
 events-mail-footer = {$platform}
+events-registrations-count = {$confirmed} confirmed, {$waiting} waiting
+events-edit-link = Edit the event

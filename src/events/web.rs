@@ -995,7 +995,16 @@ async fn edit_page(
             .is_some_and(|(e, _)| e.status == EventStatus::Cancelled),
         registrations: existing
             .as_ref()
-            .map(|(e, _)| seats(lang, e))
+            .map(|(e, _)| {
+                use fluent_templates::fluent_bundle::FluentValue;
+                lang.t_args(
+                    "events-registrations-count",
+                    &[
+                        ("confirmed", FluentValue::from(e.confirmed)),
+                        ("waiting", FluentValue::from(e.waiting)),
+                    ],
+                )
+            })
             .unwrap_or_default(),
         v,
         saved: extras.saved,
@@ -1265,6 +1274,7 @@ struct RegistrationsPage {
     waiting: i64,
     cancelled: usize,
     names: bool,
+    can_edit: bool,
     lines: Vec<RegistrationLine>,
 }
 
@@ -1302,6 +1312,7 @@ async fn staff_registrations(
             .filter(|r| r.status == RegistrationStatus::Cancelled)
             .count(),
         names,
+        can_edit: names,
         lines: if names {
             regs.iter()
                 .enumerate()
