@@ -49,7 +49,9 @@ const EVENTS: &[Demo] = &[
         languages: "uk sign",
         organization: None,
         attendance: Some(37),
-        minutes: Some("Учасники назвали найнебезпечнішими вечірні вулиці мікрорайону Старий Краматорськ без освітлення та зупинки громадського транспорту.\n\nПоліція представила статистику звернень за квартал; міська рада — план ремонту вуличного освітлення.\n\nДомовлено повернутися до питань за три місяці на наступному круглому столі."),
+        minutes: Some(
+            "Учасники назвали найнебезпечнішими вечірні вулиці мікрорайону Старий Краматорськ без освітлення та зупинки громадського транспорту.\n\nПоліція представила статистику звернень за квартал; міська рада — план ремонту вуличного освітлення.\n\nДомовлено повернутися до питань за три місяці на наступному круглому столі.",
+        ),
         decisions: &[
             "Міська рада до кінця кварталу відновлює освітлення на вулицях Паркова та Двірцева.",
             "Краматорське РУП додає вечірній піший патруль у мікрорайоні Старий Краматорськ по пʼятницях і суботах.",
@@ -70,7 +72,9 @@ const EVENTS: &[Demo] = &[
         languages: "uk ru",
         organization: Some("sloviansk_police"),
         attendance: Some(26),
-        minutes: Some("Представники ГО розповіли про випадки, коли виклики не було зареєстровано. Поліція пояснила порядок реагування та оцінки ризиків.\n\nУчасники погодили спільні кроки."),
+        minutes: Some(
+            "Представники ГО розповіли про випадки, коли виклики не було зареєстровано. Поліція пояснила порядок реагування та оцінки ризиків.\n\nУчасники погодили спільні кроки.",
+        ),
         decisions: &[
             "Відділ поліції проводить навчання для дільничних щодо оцінки ризиків у випадках домашнього насильства.",
             "ГО «Громадські юристи» відкриває щотижневу безоплатну консультацію для постраждалих.",
@@ -90,7 +94,9 @@ const EVENTS: &[Demo] = &[
         languages: "uk ru",
         organization: None,
         attendance: Some(18),
-        minutes: Some("Найчастіші запитання: безпритульні собаки, гучні компанії вночі, шахрайство з телефонними дзвінками."),
+        minutes: Some(
+            "Найчастіші запитання: безпритульні собаки, гучні компанії вночі, шахрайство з телефонними дзвінками.",
+        ),
         decisions: &[],
     },
     Demo {
@@ -263,7 +269,8 @@ pub async fn add(state: &AppState) -> AppResult<()> {
         let created = starts_at.min(now) - Duration::days(21);
         store::insert(&state.db, id, fields, organization, None, created, None).await?;
         if demo.attendance.is_some() || demo.minutes.is_some() {
-            let audited = Audited::by_system(state, "event.after_recorded", "event", id, None, None);
+            let audited =
+                Audited::by_system(state, "event.after_recorded", "event", id, None, None);
             store::save_after(
                 &state.db,
                 id,
@@ -294,12 +301,24 @@ pub async fn add(state: &AppState) -> AppResult<()> {
 /// A few residents registered for the coming events with seats.
 async fn add_registrations(state: &AppState) -> AppResult<()> {
     const PEOPLE: &[&str] = &[
-        "Олена Коваль", "Ігор Мельник", "Світлана Бондар", "Андрій Ткаченко", "Наталія Шевчук",
-        "Василь Кравець", "Тетяна Олійник", "Юрій Поліщук", "Марина Лисенко", "Дмитро Гончар",
-        "Людмила Савчук", "Олег Руденко", "Ірина Марченко", "Сергій Захарченко",
+        "Олена Коваль",
+        "Ігор Мельник",
+        "Світлана Бондар",
+        "Андрій Ткаченко",
+        "Наталія Шевчук",
+        "Василь Кравець",
+        "Тетяна Олійник",
+        "Юрій Поліщук",
+        "Марина Лисенко",
+        "Дмитро Гончар",
+        "Людмила Савчук",
+        "Олег Руденко",
+        "Ірина Марченко",
+        "Сергій Захарченко",
     ];
     let now = OffsetDateTime::now_utc();
-    let upcoming = store::list(&state.db, None, None, &store::Window::Upcoming { now }, 100).await?;
+    let upcoming =
+        store::list(&state.db, None, None, &store::Window::Upcoming { now }, 100).await?;
     for (event, count) in upcoming
         .iter()
         .filter(|e| e.capacity.is_some())
@@ -319,7 +338,12 @@ async fn add_registrations(state: &AppState) -> AppResult<()> {
                 confirmation: None,
                 waiting_notice: None,
             };
-            store::register(&state.db, registration, now - Duration::hours(48 - n as i64)).await?;
+            store::register(
+                &state.db,
+                registration,
+                now - Duration::hours(48 - n as i64),
+            )
+            .await?;
         }
     }
     Ok(())

@@ -314,7 +314,9 @@ pub struct ValidRegistration {
     pub form_token: String,
 }
 
-pub fn validate_registration(input: &RegistrationInput) -> Result<ValidRegistration, Vec<FieldError>> {
+pub fn validate_registration(
+    input: &RegistrationInput,
+) -> Result<ValidRegistration, Vec<FieldError>> {
     let mut errors = Vec::new();
     let name = required(
         &input.name,
@@ -356,7 +358,9 @@ pub struct AfterInput {
     pub minutes: String,
 }
 
-pub fn validate_after(input: &AfterInput) -> Result<(Option<i64>, Option<String>), Vec<FieldError>> {
+pub fn validate_after(
+    input: &AfterInput,
+) -> Result<(Option<i64>, Option<String>), Vec<FieldError>> {
     let mut errors = Vec::new();
     let text = input.attendance.trim();
     let attendance = if text.is_empty() {

@@ -47,7 +47,14 @@ pub async fn upcoming(
     kind: Option<EventKind>,
 ) -> AppResult<Vec<EventRow>> {
     let now = OffsetDateTime::now_utc();
-    store::list(&state.db, community, kind, &Window::Upcoming { now }, LIST_LIMIT).await
+    store::list(
+        &state.db,
+        community,
+        kind,
+        &Window::Upcoming { now },
+        LIST_LIMIT,
+    )
+    .await
 }
 
 pub async fn past(
@@ -56,7 +63,14 @@ pub async fn past(
     kind: Option<EventKind>,
 ) -> AppResult<Vec<EventRow>> {
     let now = OffsetDateTime::now_utc();
-    store::list(&state.db, community, kind, &Window::Past { now }, LIST_LIMIT).await
+    store::list(
+        &state.db,
+        community,
+        kind,
+        &Window::Past { now },
+        LIST_LIMIT,
+    )
+    .await
 }
 
 /// The first moment of a local day of the platform.
@@ -76,7 +90,8 @@ pub async fn month(
 ) -> AppResult<Vec<EventRow>> {
     let first = Date::from_calendar_date(year, month, 1).map_err(|_| AppError::NotFound)?;
     let (_, (next_year, next_month)) = model::neighbour_months(year, month);
-    let next = Date::from_calendar_date(next_year, next_month, 1).map_err(|_| AppError::NotFound)?;
+    let next =
+        Date::from_calendar_date(next_year, next_month, 1).map_err(|_| AppError::NotFound)?;
     let window = Window::Starting {
         from: local_day_start(state, first),
         until: local_day_start(state, next),
@@ -100,7 +115,9 @@ pub async fn feed(
 
 pub async fn event(state: &AppState, id: &str) -> AppResult<(EventRow, Vec<DecisionRow>)> {
     let id = parse_id(id)?;
-    let event = store::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let event = store::find(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let decisions = store::decisions(&state.db, id).await?;
     Ok((event, decisions))
 }
@@ -119,7 +136,13 @@ pub fn closed_reason(event: &EventRow, now: OffsetDateTime) -> Option<&'static s
 }
 
 /// The facts an e-mail about an event carries.
-fn mail(state: &AppState, lang: Lang, key: &str, event: &EventRow, cancel_link: Option<&str>) -> Draft {
+fn mail(
+    state: &AppState,
+    lang: Lang,
+    key: &str,
+    event: &EventRow,
+    cancel_link: Option<&str>,
+) -> Draft {
     let public = state.config.public_url.as_deref();
     let event_link = link(public, &format!("/events/{}", event.id));
     let platform = state.platform_name(lang);
@@ -180,11 +203,23 @@ pub async fn register(
             (
                 Some((
                     sealed.clone(),
-                    mail(state, lang, "events-mail-confirmed", &event, Some(&cancel_link)),
+                    mail(
+                        state,
+                        lang,
+                        "events-mail-confirmed",
+                        &event,
+                        Some(&cancel_link),
+                    ),
                 )),
                 Some((
                     sealed,
-                    mail(state, lang, "events-mail-waiting", &event, Some(&cancel_link)),
+                    mail(
+                        state,
+                        lang,
+                        "events-mail-waiting",
+                        &event,
+                        Some(&cancel_link),
+                    ),
                 )),
             )
         }
@@ -257,7 +292,13 @@ pub async fn cancel_registration(state: &AppState, token: &str) -> AppResult<sto
     let hash = crate::dialogue::token_hash(&state.keys, REGISTRATION, token);
     let promotion = Mailing {
         keys: Arc::clone(&state.keys),
-        draft: mail(state, state.mail_language, "events-mail-promoted", &event, None),
+        draft: mail(
+            state,
+            state.mail_language,
+            "events-mail-promoted",
+            &event,
+            None,
+        ),
     };
     store::cancel_registration(&state.db, hash, OffsetDateTime::now_utc(), promotion).await
 }
@@ -356,7 +397,12 @@ pub async fn create(state: &AppState, staff: &Staff, input: &EventInput) -> AppR
     Ok(id)
 }
 
-pub async fn update(state: &AppState, staff: &Staff, id: &str, input: &EventInput) -> AppResult<Uuid> {
+pub async fn update(
+    state: &AppState,
+    staff: &Staff,
+    id: &str,
+    input: &EventInput,
+) -> AppResult<Uuid> {
     let event = editable(state, staff, id).await?;
     let fields = fields_of(state, input).await?;
     let audited = Audited::by_staff(
@@ -370,9 +416,23 @@ pub async fn update(state: &AppState, staff: &Staff, id: &str, input: &EventInpu
     );
     let promotion = Mailing {
         keys: Arc::clone(&state.keys),
-        draft: mail(state, state.mail_language, "events-mail-promoted", &event, None),
+        draft: mail(
+            state,
+            state.mail_language,
+            "events-mail-promoted",
+            &event,
+            None,
+        ),
     };
-    store::update(&state.db, event.id, fields, OffsetDateTime::now_utc(), promotion, audited).await?;
+    store::update(
+        &state.db,
+        event.id,
+        fields,
+        OffsetDateTime::now_utc(),
+        promotion,
+        audited,
+    )
+    .await?;
     Ok(event.id)
 }
 
@@ -390,12 +450,30 @@ pub async fn cancel(state: &AppState, staff: &Staff, id: &str) -> AppResult<usiz
     );
     let notice = Mailing {
         keys: Arc::clone(&state.keys),
-        draft: mail(state, state.mail_language, "events-mail-cancelled", &event, None),
+        draft: mail(
+            state,
+            state.mail_language,
+            "events-mail-cancelled",
+            &event,
+            None,
+        ),
     };
-    store::cancel(&state.db, event.id, OffsetDateTime::now_utc(), notice, audited).await
+    store::cancel(
+        &state.db,
+        event.id,
+        OffsetDateTime::now_utc(),
+        notice,
+        audited,
+    )
+    .await
 }
 
-pub async fn save_after(state: &AppState, staff: &Staff, id: &str, input: &AfterInput) -> AppResult<Uuid> {
+pub async fn save_after(
+    state: &AppState,
+    staff: &Staff,
+    id: &str,
+    input: &AfterInput,
+) -> AppResult<Uuid> {
     let event = editable(state, staff, id).await?;
     let (attendance, minutes) = model::validate_after(input).map_err(AppError::Validation)?;
     let audited = Audited::by_staff(
@@ -404,15 +482,31 @@ pub async fn save_after(state: &AppState, staff: &Staff, id: &str, input: &After
         "event.after_recorded",
         "event",
         event.id,
-        Some(serde_json::json!({ "attendance": event.attendance, "minutes_chars": event.minutes.as_deref().map(|m| m.chars().count()) })),
-        Some(serde_json::json!({ "attendance": attendance, "minutes_chars": minutes.as_deref().map(|m| m.chars().count()) })),
+        Some(
+            serde_json::json!({ "attendance": event.attendance, "minutes_chars": event.minutes.as_deref().map(|m| m.chars().count()) }),
+        ),
+        Some(
+            serde_json::json!({ "attendance": attendance, "minutes_chars": minutes.as_deref().map(|m| m.chars().count()) }),
+        ),
     );
-    store::save_after(&state.db, event.id, attendance, minutes, OffsetDateTime::now_utc(), audited)
-        .await?;
+    store::save_after(
+        &state.db,
+        event.id,
+        attendance,
+        minutes,
+        OffsetDateTime::now_utc(),
+        audited,
+    )
+    .await?;
     Ok(event.id)
 }
 
-pub async fn add_decision(state: &AppState, staff: &Staff, id: &str, text: &str) -> AppResult<Uuid> {
+pub async fn add_decision(
+    state: &AppState,
+    staff: &Staff,
+    id: &str,
+    text: &str,
+) -> AppResult<Uuid> {
     let event = editable(state, staff, id).await?;
     let text = model::validate_decision(text).map_err(|e| AppError::Validation(vec![e]))?;
     let decision = Uuid::now_v7();
@@ -425,7 +519,15 @@ pub async fn add_decision(state: &AppState, staff: &Staff, id: &str, text: &str)
         None,
         Some(serde_json::json!({ "event": event.id, "text": text })),
     );
-    store::add_decision(&state.db, decision, event.id, text, OffsetDateTime::now_utc(), audited).await?;
+    store::add_decision(
+        &state.db,
+        decision,
+        event.id,
+        text,
+        OffsetDateTime::now_utc(),
+        audited,
+    )
+    .await?;
     Ok(event.id)
 }
 
@@ -592,13 +694,11 @@ pub async fn decisions_for_choice(db: &Db) -> AppResult<Vec<(Uuid, String)>> {
 
 /// Round tables that have begun (not cancelled): (event id, "title — date"), latest first.
 pub async fn round_tables_for_choice(db: &Db) -> AppResult<Vec<(Uuid, String)>> {
-    Ok(
-        store::past_round_tables(db, OffsetDateTime::now_utc(), 300)
-            .await?
-            .into_iter()
-            .map(|(id, title, at)| (id, format!("{title} — {}", day(at))))
-            .collect(),
-    )
+    Ok(store::past_round_tables(db, OffsetDateTime::now_utc(), 300)
+        .await?
+        .into_iter()
+        .map(|(id, title, at)| (id, format!("{title} — {}", day(at))))
+        .collect())
 }
 
 /// The field errors of a refused registration that are not the form's own.

@@ -434,13 +434,15 @@ pub async fn save_after(
     audited: Audited,
 ) -> AppResult<()> {
     db_write!(db, |conn| {
-        sqlx::query("UPDATE events SET attendance = $2, minutes = $3, updated_at = $4 WHERE id = $1")
-            .bind(id)
-            .bind(attendance)
-            .bind(&minutes)
-            .bind(now)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(
+            "UPDATE events SET attendance = $2, minutes = $3, updated_at = $4 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(attendance)
+        .bind(&minutes)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
         append_audited!(conn, audited);
         Ok(())
     })
@@ -479,13 +481,14 @@ pub async fn update_decision(
     audited: Audited,
 ) -> AppResult<()> {
     db_write!(db, |conn| {
-        let changed = sqlx::query("UPDATE event_decisions SET text = $3 WHERE id = $1 AND event_id = $2")
-            .bind(id)
-            .bind(event_id)
-            .bind(&text)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected();
+        let changed =
+            sqlx::query("UPDATE event_decisions SET text = $3 WHERE id = $1 AND event_id = $2")
+                .bind(id)
+                .bind(event_id)
+                .bind(&text)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
         if changed == 0 {
             return Err(AppError::NotFound);
         }
@@ -503,7 +506,10 @@ pub async fn remove_decision(db: &Db, id: Uuid, event_id: Uuid, audited: Audited
                 .fetch_one(&mut *conn)
                 .await?;
         if referred > 0 {
-            return Err(AppError::field("decision", "events-error-decision-referred"));
+            return Err(AppError::field(
+                "decision",
+                "events-error-decision-referred",
+            ));
         }
         let changed = sqlx::query("DELETE FROM event_decisions WHERE id = $1 AND event_id = $2")
             .bind(id)
@@ -560,23 +566,27 @@ pub enum RegisterOutcome {
 }
 
 const LOCK_EVENT_SQLITE: &str = "SELECT status, capacity, starts_at FROM events WHERE id = $1";
-const LOCK_EVENT_PG: &str = "SELECT status, capacity, starts_at FROM events WHERE id = $1 FOR UPDATE";
+const LOCK_EVENT_PG: &str =
+    "SELECT status, capacity, starts_at FROM events WHERE id = $1 FOR UPDATE";
 const WAITING_BEFORE: &str = "SELECT COUNT(*) FROM event_registrations WHERE event_id = $1 \
     AND status = 'waiting' AND id <= $2";
 
-pub async fn register(db: &Db, reg: NewRegistration, now: OffsetDateTime) -> AppResult<RegisterOutcome> {
+pub async fn register(
+    db: &Db,
+    reg: NewRegistration,
+    now: OffsetDateTime,
+) -> AppResult<RegisterOutcome> {
     db_write!(db, |conn| {
         let event = sqlx::query(by_engine(&*conn, LOCK_EVENT_SQLITE, LOCK_EVENT_PG))
             .bind(reg.event_id)
             .fetch_optional(&mut *conn)
             .await?
             .ok_or(AppError::NotFound)?;
-        let repeated = sqlx::query(
-            "SELECT id, status FROM event_registrations WHERE submission_key = $1",
-        )
-        .bind(&reg.submission_key[..])
-        .fetch_optional(&mut *conn)
-        .await?;
+        let repeated =
+            sqlx::query("SELECT id, status FROM event_registrations WHERE submission_key = $1")
+                .bind(&reg.submission_key[..])
+                .fetch_optional(&mut *conn)
+                .await?;
         if let Some(row) = repeated {
             let id: Uuid = row.try_get("id")?;
             let status: String = row.try_get("status")?;
@@ -700,12 +710,19 @@ macro_rules! registration_row {
             created_at: row.try_get("created_at")?,
             promoted_at: row.try_get("promoted_at")?,
             cancelled_at: row.try_get("cancelled_at")?,
-            position: if status == RegistrationStatus::Waiting { position } else { 0 },
+            position: if status == RegistrationStatus::Waiting {
+                position
+            } else {
+                0
+            },
         }
     }};
 }
 
-pub async fn registration_by_link(db: &Db, cancel_hash: [u8; 32]) -> AppResult<Option<RegistrationRow>> {
+pub async fn registration_by_link(
+    db: &Db,
+    cancel_hash: [u8; 32],
+) -> AppResult<Option<RegistrationRow>> {
     db_read!(db, |pool| {
         let row = sqlx::query(const_format::concatcp!(
             REGISTRATION_COLUMNS,
@@ -754,11 +771,12 @@ pub async fn cancel_registration(
     promotion: Mailing,
 ) -> AppResult<CancelOutcome> {
     db_write!(db, |conn| {
-        let found = sqlx::query("SELECT id, event_id FROM event_registrations WHERE cancel_hash = $1")
-            .bind(&cancel_hash[..])
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let found =
+            sqlx::query("SELECT id, event_id FROM event_registrations WHERE cancel_hash = $1")
+                .bind(&cancel_hash[..])
+                .fetch_optional(&mut *conn)
+                .await?
+                .ok_or(AppError::NotFound)?;
         let id: Uuid = found.try_get("id")?;
         let event_id: Uuid = found.try_get("event_id")?;
         sqlx::query(by_engine(&*conn, LOCK_EVENT_SQLITE, LOCK_EVENT_PG))
@@ -766,10 +784,11 @@ pub async fn cancel_registration(
             .fetch_optional(&mut *conn)
             .await?;
         // Read again under the lock: another cancellation may have come first.
-        let status: String = sqlx::query_scalar("SELECT status FROM event_registrations WHERE id = $1")
-            .bind(id)
-            .fetch_one(&mut *conn)
-            .await?;
+        let status: String =
+            sqlx::query_scalar("SELECT status FROM event_registrations WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut *conn)
+                .await?;
         if RegistrationStatus::from_code(&status) == RegistrationStatus::Cancelled {
             return Ok(CancelOutcome::AlreadyCancelled);
         }
@@ -801,7 +820,10 @@ pub async fn held_between(
 }
 
 /// Decisions with their event's title and start, newest event first.
-pub async fn recent_decisions(db: &Db, limit: i64) -> AppResult<Vec<(Uuid, String, OffsetDateTime, String)>> {
+pub async fn recent_decisions(
+    db: &Db,
+    limit: i64,
+) -> AppResult<Vec<(Uuid, String, OffsetDateTime, String)>> {
     db_read!(db, |pool| {
         let sql = by_engine(
             pool,
@@ -840,7 +862,11 @@ pub async fn past_round_tables(
             "SELECT id, title, starts_at FROM events WHERE kind = 'round_table' \
              AND status <> 'cancelled' AND starts_at <= $1 ORDER BY starts_at DESC LIMIT $2",
         );
-        let rows = sqlx::query(sql).bind(now).bind(limit).fetch_all(pool).await?;
+        let rows = sqlx::query(sql)
+            .bind(now)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             out.push((

@@ -43,7 +43,10 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/events/{id}/cancel", post(cancel_event))
         .route("/staff/events/{id}/after", post(save_after))
         .route("/staff/events/{id}/decisions", post(add_decision))
-        .route("/staff/events/{id}/decisions/{decision}", post(change_decision))
+        .route(
+            "/staff/events/{id}/decisions/{decision}",
+            post(change_decision),
+        )
         .route("/staff/events/{id}/registrations", get(staff_registrations))
 }
 
@@ -78,7 +81,11 @@ fn local_date(state: &AppState, at: OffsetDateTime) -> Date {
 /// "03.12.2026 15:00–17:00" (the end's date too when it is another day).
 fn when(state: &AppState, e: &EventRow) -> String {
     if local_date(state, e.starts_at) == local_date(state, e.ends_at) {
-        format!("{}–{}", state.format_local(e.starts_at), hm(state, e.ends_at))
+        format!(
+            "{}–{}",
+            state.format_local(e.starts_at),
+            hm(state, e.ends_at)
+        )
     } else {
         format!(
             "{} – {}",
@@ -188,8 +195,7 @@ struct Filters {
 
 fn filters(catalog: &CatalogData, q: &ListQuery) -> Filters {
     Filters {
-        community: Some(q.community.trim().to_string())
-            .filter(|c| catalog.community(c).is_some()),
+        community: Some(q.community.trim().to_string()).filter(|c| catalog.community(c).is_some()),
         kind: EventKind::from_code(&q.kind),
     }
 }
@@ -356,7 +362,12 @@ async fn list(
             service::upcoming(&state, f.community.as_deref(), f.kind).await
         };
         match rows {
-            Ok(rows) => cards = rows.iter().map(|e| card(&state, &catalog, lang, e)).collect(),
+            Ok(rows) => {
+                cards = rows
+                    .iter()
+                    .map(|e| card(&state, &catalog, lang, e))
+                    .collect()
+            }
             Err(err) => return page_error(lang, err),
         }
     }
@@ -428,7 +439,10 @@ fn entry<'a>(catalog: &CatalogData, lang: Lang, e: &'a EventRow) -> ics::Entry<'
 fn calendar_response(body: String, filename: &str) -> Response {
     (
         [
-            (header::CONTENT_TYPE, "text/calendar; charset=utf-8".to_string()),
+            (
+                header::CONTENT_TYPE,
+                "text/calendar; charset=utf-8".to_string(),
+            ),
             (
                 header::CONTENT_DISPOSITION,
                 format!("inline; filename=\"{filename}\""),
@@ -538,7 +552,9 @@ fn event_view(
         cancelled: e.status == EventStatus::Cancelled,
         seats: e
             .capacity
-            .filter(|_| e.starts_at > OffsetDateTime::now_utc() && e.status != EventStatus::Cancelled)
+            .filter(|_| {
+                e.starts_at > OffsetDateTime::now_utc() && e.status != EventStatus::Cancelled
+            })
             .map(|_| seats(lang, e)),
         attendance: e.attendance,
         minutes: e
@@ -670,8 +686,12 @@ async fn register(
                 RegisterOutcome::Refused(_) => (RegistrationStatus::Cancelled, 0, false),
             };
             let base = base_url(&state, &headers);
-            let mut c = Chrome::new(lang, &format!("/events/{}", done.event.id), "events-registered-title")
-                .nav("dialogue");
+            let mut c = Chrome::new(
+                lang,
+                &format!("/events/{}", done.event.id),
+                "events-registered-title",
+            )
+            .nav("dialogue");
             // The link is shown once: switching the language would lose it.
             c.show_lang_switch = false;
             let page = RegisteredPage {
@@ -688,9 +708,10 @@ async fn register(
                 emailed: done.emailed,
             };
             let mut response = render(StatusCode::OK, &page);
-            response
-                .headers_mut()
-                .insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+            response.headers_mut().insert(
+                header::CACHE_CONTROL,
+                header::HeaderValue::from_static("no-store"),
+            );
             response
         }
         Err(AppError::Validation(errors)) => {
@@ -743,9 +764,10 @@ async fn show_registration(
         just_cancelled,
     };
     let mut response = (jar, render(StatusCode::OK, &page)).into_response();
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
     response
 }
 
@@ -830,7 +852,10 @@ async fn staff_list(
                 community: community_name(&catalog, lang, e.community_code.as_deref()),
                 when: when(&state, e),
                 cancelled: e.status == EventStatus::Cancelled,
-                capacity: e.capacity.map(|c| c.to_string()).unwrap_or_else(|| "—".into()),
+                capacity: e
+                    .capacity
+                    .map(|c| c.to_string())
+                    .unwrap_or_else(|| "—".into()),
                 confirmed: e.confirmed,
                 waiting: e.waiting,
                 editable: service::can_edit(&staff, e),
@@ -1024,7 +1049,17 @@ async fn new_form(
     jar: CookieJar,
     staff: Staff,
 ) -> Response {
-    edit_page(&state, lang, jar, &staff, None, None, EditExtras::default(), &[]).await
+    edit_page(
+        &state,
+        lang,
+        jar,
+        &staff,
+        None,
+        None,
+        EditExtras::default(),
+        &[],
+    )
+    .await
 }
 
 #[derive(serde::Deserialize, Default)]
