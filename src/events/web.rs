@@ -582,7 +582,6 @@ struct EventPage {
     errors: FieldErrors,
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn show_event(
     state: &AppState,
     lang: Lang,
@@ -923,6 +922,7 @@ struct EditExtras {
     saved: bool,
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn edit_page(
     state: &AppState,
     lang: Lang,
