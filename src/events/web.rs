@@ -821,6 +821,7 @@ struct StaffLine {
 #[template(path = "events/staff_list.html")]
 struct StaffListPage {
     c: Chrome,
+    can_create: bool,
     lines: Vec<StaffLine>,
 }
 
@@ -842,6 +843,7 @@ async fn staff_list(
         c: Chrome::new(lang, "/staff/events", "events-staff-title")
             .staff(&staff.user, &csrf)
             .nav("dialogue"),
+        can_create: staff.require(service::MANAGERS).is_ok(),
         lines: rows
             .iter()
             .map(|e| StaffLine {

@@ -757,6 +757,13 @@ async fn officers_edit_their_own_and_results_are_public(engine: Engine) {
     )
     .await;
     assert!(regs.contains("Only coordinators and the organizing organization see names"));
+    // An analyst reads the staff list, without announcing or changing anything.
+    let analyst = signed_in(&app, "analyst@example.org", "analyst", "").await;
+    let (status, list) = get(&analyst, app.url("/staff/events?lang=en")).await;
+    assert_eq!(status, 200);
+    assert!(list.contains("Кава з поліцейським") && !list.contains("/staff/events/new"));
+    let (status, _) = get(&analyst, app.url("/staff/events/new")).await;
+    assert_eq!(status, 403);
     // The organizing officer edits it.
     let (status, edit) = get(&kramatorsk, app.url(&format!("/staff/events/{id}?lang=en"))).await;
     assert_eq!(status, 200);
