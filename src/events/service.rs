@@ -649,7 +649,8 @@ pub struct HeldEvent {
     pub attendance: Option<i64>,
 }
 
-/// Events that started in `[from, until)` and were not cancelled, in order of their start.
+/// Events that started in `[from, until)` (and before now) and were not cancelled, in order of
+/// their start.
 pub async fn held_between(
     state: &AppState,
     from: OffsetDateTime,

@@ -806,12 +806,16 @@ pub async fn cancel_registration(
 
 // ---- For the digest, statistics and commitments ----
 
-/// Events that started in `[from, until)` and were not cancelled, in order.
+/// Events that started in `[from, until)` — and so before now — and were not cancelled, in order.
 pub async fn held_between(
     db: &Db,
     from: OffsetDateTime,
     until: OffsetDateTime,
 ) -> AppResult<Vec<EventRow>> {
+    let until = until.min(OffsetDateTime::now_utc());
+    if until <= from {
+        return Ok(Vec::new());
+    }
     let rows = list(db, None, None, &Window::Starting { from, until }, 10_000).await?;
     Ok(rows
         .into_iter()
