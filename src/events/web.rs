@@ -168,10 +168,14 @@ fn host_of(base: &str) -> String {
     let rest = base.split_once("://").map(|(_, r)| r).unwrap_or(base);
     let host = rest.split('/').next().unwrap_or(rest);
     // The port is no part of a stable UID.
+    if host.starts_with('[') {
+        return match host.find(']') {
+            Some(end) => host[..=end].to_string(),
+            None => host.to_string(),
+        };
+    }
     match host.rsplit_once(':') {
-        Some((name, port)) if !name.ends_with(']') && port.bytes().all(|b| b.is_ascii_digit()) => {
-            name.to_string()
-        }
+        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name.to_string(),
         _ => host.to_string(),
     }
 }
