@@ -619,6 +619,27 @@ mod tests {
         }
 
         #[test]
+        fn any_registration_validates_or_names_fields(
+            name in ".{0,140}", email in ".{0,40}", token in ".{0,70}"
+        ) {
+            let input = RegistrationInput { name, email, form_token: token };
+            match validate_registration(&input) {
+                Ok(r) => {
+                    prop_assert!(!r.name.is_empty() && r.name.chars().count() <= NAME_MAX_CHARS);
+                    prop_assert!(!r.form_token.is_empty());
+                }
+                Err(errors) => prop_assert!(!errors.is_empty()),
+            }
+        }
+
+        #[test]
+        fn months_parse_or_refuse(text in ".{0,10}") {
+            if let Some((year, month)) = parse_month(&text) {
+                prop_assert!(!month_grid(year, month).is_empty());
+            }
+        }
+
+        #[test]
         fn capacity_parses_or_refuses(text in ".{0,12}") {
             if let Ok(Some(n)) = parse_capacity(&text) {
                 prop_assert!((1..=CAPACITY_MAX).contains(&n));
