@@ -52,11 +52,8 @@ priorities-confirm-invalid = This link is not valid, or the priority no longer t
 priorities-back-to-priority = Back to the priority
 priorities-mail-subject = Confirm your support: {$title}
 priorities-mail-body = You asked to support the community priority "{$title}" on {$platform}.
-
-    To confirm, open this link and press the button:
-    {$link}
-
-    If you did not ask for this, ignore this e-mail: nothing will be counted.
+priorities-mail-link = To confirm, open this link and press the button: {$link}
+priorities-mail-ignore = If you did not ask for this, ignore this e-mail: nothing will be counted.
 priorities-staff-title = Priorities: moderation and decisions
 priorities-pending-heading = Awaiting review
 priorities-pending-none = No proposals are waiting.

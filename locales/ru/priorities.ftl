@@ -52,11 +52,8 @@ priorities-confirm-invalid = Ссылка недействительна, или
 priorities-back-to-priority = Вернуться к приоритету
 priorities-mail-subject = Подтвердите поддержку: {$title}
 priorities-mail-body = Вы попросили поддержать приоритет громады «{$title}» на платформе {$platform}.
-
-    Чтобы подтвердить, откройте ссылку и нажмите кнопку:
-    {$link}
-
-    Если вы этого не делали, просто проигнорируйте письмо: ничего не будет засчитано.
+priorities-mail-link = Чтобы подтвердить, откройте ссылку и нажмите кнопку: {$link}
+priorities-mail-ignore = Если вы этого не делали, просто проигнорируйте письмо: ничего не будет засчитано.
 priorities-staff-title = Приоритеты: модерация и решения
 priorities-pending-heading = Ожидают рассмотрения
 priorities-pending-none = Новых предложений нет.

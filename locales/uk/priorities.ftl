@@ -52,11 +52,8 @@ priorities-confirm-invalid = Посилання недійсне, або прі�
 priorities-back-to-priority = Повернутися до пріоритету
 priorities-mail-subject = Підтвердьте підтримку: {$title}
 priorities-mail-body = Ви попросили підтримати пріоритет громади «{$title}» на платформі {$platform}.
-
-    Щоб підтвердити, відкрийте посилання та натисніть кнопку:
-    {$link}
-
-    Якщо ви цього не робили, просто проігноруйте лист: нічого не буде зараховано.
+priorities-mail-link = Щоб підтвердити, відкрийте посилання та натисніть кнопку: {$link}
+priorities-mail-ignore = Якщо ви цього не робили, просто проігноруйте лист: нічого не буде зараховано.
 priorities-staff-title = Пріоритети: модерація та рішення
 priorities-pending-heading = Очікують на розгляд
 priorities-pending-none = Нових пропозицій немає.

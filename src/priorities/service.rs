@@ -115,7 +115,13 @@ pub fn support_mail(state: &AppState, lang: Lang, title: &str, token: &str) -> D
         .join(" ");
     Draft {
         subject,
-        body: lang.t_args("priorities-mail-body", &args) + "\n",
+        body: [
+            lang.t_args("priorities-mail-body", &args),
+            lang.t_args("priorities-mail-link", &args),
+            lang.t_args("priorities-mail-ignore", &args),
+        ]
+        .join("\n\n")
+            + "\n",
     }
 }
 
