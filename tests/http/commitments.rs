@@ -11,7 +11,29 @@ use crate::support::{Engine, TestApp, hidden, signed_in};
 on_both_engines!(
     commitments_are_checked_and_updated_by_their_organization,
     late_and_stalled_at_given_dates,
+    the_demo_has_priorities_and_commitments,
 );
+
+async fn the_demo_has_priorities_and_commitments(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    mistok::demo::load(&app.state, 1).await.expect("demo");
+    // Loading again adds nothing.
+    mistok::demo::load(&app.state, 1).await.expect("demo again");
+    assert_eq!(app.count("priorities").await, 10);
+    assert_eq!(app.count("commitments").await, 7);
+    let today = time::OffsetDateTime::now_utc().date();
+    let c = mistok::commitments::tracker_counts(&app.state, today).await.unwrap();
+    assert_eq!((c.total, c.in_progress, c.done, c.dropped), (7, 5, 1, 1));
+    assert_eq!((c.late, c.stalled), (2, 2));
+    let public = app.browser();
+    let (_, page) = get(&public, app.url("/priorities?lang=en")).await;
+    assert!(page.contains("Освітлення біля школи № 3 на вулиці Шкільній"));
+    assert!(!page.contains("Патрулювання біля пункту незламності"), "pending");
+    assert!(!page.contains("п’ятого поверху"), "rejected");
+    let (status, page) = get(&public, app.url("/commitments?status=stalled&lang=en")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Кнопки тривожного виклику в сільських старостатах"));
+}
 
 async fn org_id(app: &TestApp, code: &str) -> String {
     let sql = "SELECT id FROM organizations WHERE code = $1";
