@@ -197,7 +197,10 @@ pub fn validate_commitment(input: &CommitmentInput) -> Result<CheckedCommitment,
     }
     let organization = uuid::Uuid::parse_str(input.organization.trim()).ok();
     if organization.is_none() {
-        errors.push(FieldError::new("organization", "commitments-error-organization"));
+        errors.push(FieldError::new(
+            "organization",
+            "commitments-error-organization",
+        ));
     }
     let due_on = parse_date(&input.due_on);
     if due_on.is_none() {
@@ -277,9 +280,9 @@ pub fn validate_update(input: &UpdateInput, today: Date) -> Result<CheckedUpdate
     let status = CommitmentStatus::from_code(input.status.trim());
     match status {
         None => errors.push(FieldError::new("status", "commitments-error-status")),
-        Some(CommitmentStatus::Done) if progress.is_some_and(|p| p != 100) => {
-            errors.push(FieldError::new("progress", "commitments-error-done-progress"))
-        }
+        Some(CommitmentStatus::Done) if progress.is_some_and(|p| p != 100) => errors.push(
+            FieldError::new("progress", "commitments-error-done-progress"),
+        ),
         _ => {}
     }
     let evidence_url = match input.evidence_url.trim() {
@@ -317,9 +320,17 @@ mod tests {
         assert!(!is_late(due, open, date!(2026 - 03 - 30)));
         assert!(!is_late(due, open, due));
         assert!(is_late(due, open, date!(2026 - 04 - 01)));
-        assert!(is_late(due, CommitmentStatus::Planned, date!(2027 - 01 - 01)));
+        assert!(is_late(
+            due,
+            CommitmentStatus::Planned,
+            date!(2027 - 01 - 01)
+        ));
         assert!(!is_late(due, CommitmentStatus::Done, date!(2026 - 04 - 01)));
-        assert!(!is_late(due, CommitmentStatus::Dropped, date!(2026 - 04 - 01)));
+        assert!(!is_late(
+            due,
+            CommitmentStatus::Dropped,
+            date!(2026 - 04 - 01)
+        ));
     }
 
     #[test]
@@ -330,11 +341,27 @@ mod tests {
         assert!(!is_stalled(last, open, date!(2026 - 03 - 11)));
         assert!(is_stalled(last, open, date!(2026 - 03 - 12)));
         assert!(!is_stalled(last, open, last));
-        assert!(!is_stalled(last, CommitmentStatus::Done, date!(2027 - 01 - 01)));
-        assert!(!is_stalled(last, CommitmentStatus::Dropped, date!(2027 - 01 - 01)));
+        assert!(!is_stalled(
+            last,
+            CommitmentStatus::Done,
+            date!(2027 - 01 - 01)
+        ));
+        assert!(!is_stalled(
+            last,
+            CommitmentStatus::Dropped,
+            date!(2027 - 01 - 01)
+        ));
         // Across a leap day: 29 Feb 2028 counts.
-        assert!(!is_stalled(date!(2028 - 01 - 01), open, date!(2028 - 03 - 01)));
-        assert!(is_stalled(date!(2028 - 01 - 01), open, date!(2028 - 03 - 02)));
+        assert!(!is_stalled(
+            date!(2028 - 01 - 01),
+            open,
+            date!(2028 - 03 - 01)
+        ));
+        assert!(is_stalled(
+            date!(2028 - 01 - 01),
+            open,
+            date!(2028 - 03 - 02)
+        ));
     }
 
     #[test]
@@ -342,11 +369,16 @@ mod tests {
         let mut c = TrackerCounts::default();
         c.add(CommitmentStatus::Planned, true, true);
         c.add(CommitmentStatus::Done, false, false);
-        assert_eq!((c.total, c.planned, c.done, c.late, c.stalled), (2, 1, 1, 1, 1));
+        assert_eq!(
+            (c.total, c.planned, c.done, c.late, c.stalled),
+            (2, 1, 1, 1, 1)
+        );
         assert_eq!(StatusFilter::from_code("late"), Some(StatusFilter::Late));
-        assert!(StatusFilter::from_code("in_progress")
-            .unwrap()
-            .matches(CommitmentStatus::InProgress, false, false));
+        assert!(StatusFilter::from_code("in_progress").unwrap().matches(
+            CommitmentStatus::InProgress,
+            false,
+            false
+        ));
         assert_eq!(StatusFilter::from_code("nonsense"), None);
     }
 
@@ -396,7 +428,10 @@ mod tests {
             .iter()
             .map(|e| e.field)
             .collect();
-        assert_eq!(fields, ["on_date", "text", "progress", "status", "evidence_url"]);
+        assert_eq!(
+            fields,
+            ["on_date", "text", "progress", "status", "evidence_url"]
+        );
         let done_early = UpdateInput {
             status: "done".into(),
             ..input.clone()

@@ -5,8 +5,8 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use super::model::{
-    CheckedCommitment, CommitmentInput, CommitmentStatus, StatusFilter, TrackerCounts,
-    UpdateInput, is_late, is_stalled, validate_commitment, validate_update,
+    CheckedCommitment, CommitmentInput, CommitmentStatus, StatusFilter, TrackerCounts, UpdateInput,
+    is_late, is_stalled, validate_commitment, validate_update,
 };
 use super::store::{self, CommitmentRow, UpdateRow};
 use crate::accounts::{Role, Staff};
@@ -84,7 +84,13 @@ pub async fn tracker(state: &AppState, on: Date, q: &TrackerQuery) -> AppResult<
             rows.push(t);
         }
     }
-    rows.sort_by_key(|t| (t.row.status.is_closed(), !(t.late || t.stalled), t.row.due_on));
+    rows.sort_by_key(|t| {
+        (
+            t.row.status.is_closed(),
+            !(t.late || t.stalled),
+            t.row.due_on,
+        )
+    });
     Ok(Tracker { counts, rows })
 }
 
@@ -161,7 +167,8 @@ pub async fn organizations(state: &AppState) -> AppResult<Vec<store::Organizatio
 /// Whether `staff` may add updates to `row`: editors always, officers for their organization.
 pub fn can_update(staff: &Staff, row: &CommitmentRow) -> bool {
     staff.require(EDITORS).is_ok()
-        || (staff.user.role == Role::Officer && staff.user.organization_id == Some(row.organization_id))
+        || (staff.user.role == Role::Officer
+            && staff.user.organization_id == Some(row.organization_id))
 }
 
 /// The staff list: all of them for editors, their organization's for officers.
@@ -171,7 +178,9 @@ pub async fn staff_list(state: &AppState, staff: &Staff) -> AppResult<Vec<Tracke
     Ok(store::all(&state.db)
         .await?
         .into_iter()
-        .filter(|c| staff.require(EDITORS).is_ok() || staff.user.organization_id == Some(c.organization_id))
+        .filter(|c| {
+            staff.require(EDITORS).is_ok() || staff.user.organization_id == Some(c.organization_id)
+        })
         .map(|c| track(state, c, on))
         .collect())
 }
@@ -203,10 +212,16 @@ async fn check(state: &AppState, input: &CommitmentInput) -> AppResult<CheckedCo
             .iter()
             .any(|o| o.id == c.organization)
         {
-            errors.push(FieldError::new("organization", "commitments-error-organization"));
+            errors.push(FieldError::new(
+                "organization",
+                "commitments-error-organization",
+            ));
         }
         if let Some(p) = c.priority
-            && !store::adopted_priorities(&state.db).await?.iter().any(|s| s.id == p)
+            && !store::adopted_priorities(&state.db)
+                .await?
+                .iter()
+                .any(|s| s.id == p)
         {
             errors.push(FieldError::new("priority", "commitments-error-source"));
         }
@@ -278,7 +293,14 @@ pub async fn save(
         Some(before),
         Some(audit_fields(&checked)),
     );
-    store::save(&state.db, row.id, checked, audited, OffsetDateTime::now_utc()).await?;
+    store::save(
+        &state.db,
+        row.id,
+        checked,
+        audited,
+        OffsetDateTime::now_utc(),
+    )
+    .await?;
     Ok(row.id)
 }
 

@@ -394,10 +394,11 @@ pub async fn set_dates(
 /// Whether a commitment with this title exists (the demo adds its own once).
 pub async fn title_exists(db: &Db, title: &str) -> AppResult<bool> {
     db_read!(db, |pool| {
-        let found: Option<Uuid> = sqlx::query_scalar("SELECT id FROM commitments WHERE title = $1 LIMIT 1")
-            .bind(title)
-            .fetch_optional(pool)
-            .await?;
+        let found: Option<Uuid> =
+            sqlx::query_scalar("SELECT id FROM commitments WHERE title = $1 LIMIT 1")
+                .bind(title)
+                .fetch_optional(pool)
+                .await?;
         Ok(found.is_some())
     })
 }

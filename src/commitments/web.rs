@@ -51,7 +51,12 @@ pub struct Shown {
 }
 
 fn dmy(date: time::Date) -> String {
-    format!("{:02}.{:02}.{}", date.day(), u8::from(date.month()), date.year())
+    format!(
+        "{:02}.{:02}.{}",
+        date.day(),
+        u8::from(date.month()),
+        date.year()
+    )
 }
 
 fn org_name(lang: Lang, names: &[String; 3]) -> String {
@@ -63,14 +68,20 @@ fn shown(state: &AppState, lang: Lang, catalog: &CatalogData, t: &Tracked, publi
     let (source, source_kind) = match (&c.priority_id, &c.decision_id) {
         (Some(p), _) => (
             Some((
-                if public { format!("/priorities/{p}") } else { format!("/staff/priorities/{p}") },
+                if public {
+                    format!("/priorities/{p}")
+                } else {
+                    format!("/staff/priorities/{p}")
+                },
                 c.priority_title.clone().unwrap_or_default(),
             )),
             lang.t("commitments-source-priority"),
         ),
         (None, Some(_)) => (
             Some((
-                c.event_id.map(|e| format!("/events/{e}")).unwrap_or_default(),
+                c.event_id
+                    .map(|e| format!("/events/{e}"))
+                    .unwrap_or_default(),
                 format!(
                     "{} — {}",
                     c.event_title.clone().unwrap_or_default(),
@@ -154,7 +165,11 @@ fn count_list(lang: Lang, counts: &TrackerCounts) -> Vec<Count> {
     [
         ("", "commitments-count-total", counts.total),
         ("done", "commitments-status-done", counts.done),
-        ("in_progress", "commitments-status-in_progress", counts.in_progress),
+        (
+            "in_progress",
+            "commitments-status-in_progress",
+            counts.in_progress,
+        ),
         ("planned", "commitments-status-planned", counts.planned),
         ("late", "commitments-late", counts.late),
         ("stalled", "commitments-stalled", counts.stalled),
@@ -176,7 +191,12 @@ fn count_list(lang: Lang, counts: &TrackerCounts) -> Vec<Count> {
 fn status_choices(lang: Lang) -> Vec<(&'static str, String)> {
     CommitmentStatus::ALL
         .into_iter()
-        .map(|s| (s.code(), lang.t(&format!("commitments-status-{}", s.code()))))
+        .map(|s| {
+            (
+                s.code(),
+                lang.t(&format!("commitments-status-{}", s.code())),
+            )
+        })
         .chain([
             ("late", lang.t("commitments-late")),
             ("stalled", lang.t("commitments-stalled")),
@@ -264,7 +284,8 @@ async fn show(
     };
     let t = service::track(&state, row, service::today(&state));
     let x = shown(&state, lang, &catalog, &t, true);
-    let mut c = Chrome::new(lang, &format!("/commitments/{}", x.id), "commitments-title").nav("dialogue");
+    let mut c =
+        Chrome::new(lang, &format!("/commitments/{}", x.id), "commitments-title").nav("dialogue");
     c.title = x.title.clone();
     render(
         StatusCode::OK,
@@ -448,7 +469,12 @@ async fn edit_page(
             .collect(),
         statuses: CommitmentStatus::ALL
             .into_iter()
-            .map(|s| (s.code(), lang.t(&format!("commitments-status-{}", s.code()))))
+            .map(|s| {
+                (
+                    s.code(),
+                    lang.t(&format!("commitments-status-{}", s.code())),
+                )
+            })
             .collect(),
         v,
         u,

@@ -90,7 +90,9 @@ const PRIORITIES: &[DemoPriority] = &[
         title: "Вечірні патрулі біля зупинок громадського транспорту",
         description: "На зупинках біля заводу та вокзалу ввечері бувають конфлікти, люди бояться чекати автобус.",
         status: PriorityStatus::Adopted,
-        reason: Some("Круглий стіл підтримав: поліція разом із муніципальною вартою патрулюватиме п’ять зупинок з 19:00 до 23:00; місто відновить освітлення павільйонів."),
+        reason: Some(
+            "Круглий стіл підтримав: поліція разом із муніципальною вартою патрулюватиме п’ять зупинок з 19:00 до 23:00; місто відновить освітлення павільйонів.",
+        ),
         merged_into: None,
         supporters: 64,
         proposed: 170,
@@ -101,7 +103,9 @@ const PRIORITIES: &[DemoPriority] = &[
         title: "Камери відеоспостереження на перехресті біля лікарні",
         description: "На перехресті біля міської лікарні часто стаються ДТП, винуватців важко встановити.",
         status: PriorityStatus::Adopted,
-        reason: Some("Ухвалено: міська рада встановлює дві камери з доступом для поліції; записи зберігаються 30 днів відповідно до закону."),
+        reason: Some(
+            "Ухвалено: міська рада встановлює дві камери з доступом для поліції; записи зберігаються 30 днів відповідно до закону.",
+        ),
         merged_into: None,
         supporters: 38,
         proposed: 120,
@@ -112,7 +116,9 @@ const PRIORITIES: &[DemoPriority] = &[
         title: "Заборонити проїзд вантажівок через центр міста",
         description: "Вантажівки руйнують дорогу та заважають пішоходам.",
         status: PriorityStatus::Declined,
-        reason: Some("Відхилено як пріоритет поліції: маршрути вантажного транспорту визначає міська рада. Пропозицію передано до міської ради як звернення мешканців."),
+        reason: Some(
+            "Відхилено як пріоритет поліції: маршрути вантажного транспорту визначає міська рада. Пропозицію передано до міської ради як звернення мешканців.",
+        ),
         merged_into: None,
         supporters: 9,
         proposed: 100,
@@ -123,7 +129,9 @@ const PRIORITIES: &[DemoPriority] = &[
         title: "Лежачі поліцейські на вулиці Центральній",
         description: "Просимо встановити штучні нерівності біля ринку.",
         status: PriorityStatus::Merged,
-        reason: Some("Об’єднано з пріоритетом про швидкість на вулиці Центральній біля ринку: йдеться про той самий відрізок дороги, рішення ухвалюватимуть разом."),
+        reason: Some(
+            "Об’єднано з пріоритетом про швидкість на вулиці Центральній біля ринку: йдеться про той самий відрізок дороги, рішення ухвалюватимуть разом.",
+        ),
         merged_into: Some(1),
         supporters: 5,
         proposed: 50,
@@ -134,7 +142,9 @@ const PRIORITIES: &[DemoPriority] = &[
         title: "Сусід з п’ятого поверху продає наркотики",
         description: "Текст містив ім’я та адресу людини.",
         status: PriorityStatus::Rejected,
-        reason: Some("Не опубліковано: персональні дані та повідомлення про можливий злочин. Автору запропоновано подати звернення через форму."),
+        reason: Some(
+            "Не опубліковано: персональні дані та повідомлення про можливий злочин. Автору запропоновано подати звернення через форму.",
+        ),
         merged_into: None,
         supporters: 0,
         proposed: 12,
@@ -173,9 +183,27 @@ const COMMITMENTS: &[DemoCommitment] = &[
         created: 125,
         priority: Some(5),
         updates: &[
-            DemoUpdate { days_ago: 110, text: "Затверджено графік патрулювання, визначено п’ять зупинок.", progress: 20, status: CommitmentStatus::InProgress, evidence: None },
-            DemoUpdate { days_ago: 85, text: "Патрулі працюють на трьох зупинках; на двох чекаємо на освітлення.", progress: 60, status: CommitmentStatus::InProgress, evidence: None },
-            DemoUpdate { days_ago: 50, text: "Освітлення відновлено, патрулі працюють на всіх п’яти зупинках. За місяць — жодного виклику щодо конфліктів.", progress: 100, status: CommitmentStatus::Done, evidence: Some("https://kramatorsk.example.org/news/patruli-zupynky") },
+            DemoUpdate {
+                days_ago: 110,
+                text: "Затверджено графік патрулювання, визначено п’ять зупинок.",
+                progress: 20,
+                status: CommitmentStatus::InProgress,
+                evidence: None,
+            },
+            DemoUpdate {
+                days_ago: 85,
+                text: "Патрулі працюють на трьох зупинках; на двох чекаємо на освітлення.",
+                progress: 60,
+                status: CommitmentStatus::InProgress,
+                evidence: None,
+            },
+            DemoUpdate {
+                days_ago: 50,
+                text: "Освітлення відновлено, патрулі працюють на всіх п’яти зупинках. За місяць — жодного виклику щодо конфліктів.",
+                progress: 100,
+                status: CommitmentStatus::Done,
+                evidence: Some("https://kramatorsk.example.org/news/patruli-zupynky"),
+            },
         ],
     },
     DemoCommitment {
@@ -187,8 +215,20 @@ const COMMITMENTS: &[DemoCommitment] = &[
         created: 70,
         priority: Some(6),
         updates: &[
-            DemoUpdate { days_ago: 55, text: "Оголошено закупівлю камер.", progress: 15, status: CommitmentStatus::InProgress, evidence: Some("https://sloviansk.example.org/zakupivli/kamery-likarnia") },
-            DemoUpdate { days_ago: 20, text: "Камери закуплено, монтаж запланований на наступний місяць.", progress: 40, status: CommitmentStatus::InProgress, evidence: None },
+            DemoUpdate {
+                days_ago: 55,
+                text: "Оголошено закупівлю камер.",
+                progress: 15,
+                status: CommitmentStatus::InProgress,
+                evidence: Some("https://sloviansk.example.org/zakupivli/kamery-likarnia"),
+            },
+            DemoUpdate {
+                days_ago: 20,
+                text: "Камери закуплено, монтаж запланований на наступний місяць.",
+                progress: 40,
+                status: CommitmentStatus::InProgress,
+                evidence: None,
+            },
         ],
     },
     DemoCommitment {
@@ -200,8 +240,20 @@ const COMMITMENTS: &[DemoCommitment] = &[
         created: 150,
         priority: None,
         updates: &[
-            DemoUpdate { days_ago: 120, text: "Проєкт погоджено з поліцією.", progress: 30, status: CommitmentStatus::InProgress, evidence: None },
-            DemoUpdate { days_ago: 25, text: "Встановлено опори, чекаємо на підключення до мережі.", progress: 70, status: CommitmentStatus::InProgress, evidence: None },
+            DemoUpdate {
+                days_ago: 120,
+                text: "Проєкт погоджено з поліцією.",
+                progress: 30,
+                status: CommitmentStatus::InProgress,
+                evidence: None,
+            },
+            DemoUpdate {
+                days_ago: 25,
+                text: "Встановлено опори, чекаємо на підключення до мережі.",
+                progress: 70,
+                status: CommitmentStatus::InProgress,
+                evidence: None,
+            },
         ],
     },
     DemoCommitment {
@@ -212,9 +264,13 @@ const COMMITMENTS: &[DemoCommitment] = &[
         due_in: 120,
         created: 140,
         priority: None,
-        updates: &[
-            DemoUpdate { days_ago: 95, text: "Складено програму занять, проведено перші два заняття.", progress: 10, status: CommitmentStatus::InProgress, evidence: None },
-        ],
+        updates: &[DemoUpdate {
+            days_ago: 95,
+            text: "Складено програму занять, проведено перші два заняття.",
+            progress: 10,
+            status: CommitmentStatus::InProgress,
+            evidence: None,
+        }],
     },
     DemoCommitment {
         title: "Кнопки тривожного виклику в сільських старостатах",
@@ -224,9 +280,13 @@ const COMMITMENTS: &[DemoCommitment] = &[
         due_in: -10,
         created: 160,
         priority: None,
-        updates: &[
-            DemoUpdate { days_ago: 80, text: "Обстежено приміщення двох старостатів.", progress: 20, status: CommitmentStatus::InProgress, evidence: None },
-        ],
+        updates: &[DemoUpdate {
+            days_ago: 80,
+            text: "Обстежено приміщення двох старостатів.",
+            progress: 20,
+            status: CommitmentStatus::InProgress,
+            evidence: None,
+        }],
     },
     DemoCommitment {
         title: "Щомісячні спільні прийоми представника Омбудсмана та поліції",
@@ -237,8 +297,20 @@ const COMMITMENTS: &[DemoCommitment] = &[
         created: 90,
         priority: None,
         updates: &[
-            DemoUpdate { days_ago: 60, text: "Проведено прийоми в Краматорську та Слов’янську, 23 відвідувачі.", progress: 30, status: CommitmentStatus::InProgress, evidence: None },
-            DemoUpdate { days_ago: 10, text: "Проведено прийоми в Дружківці та Костянтинівці.", progress: 50, status: CommitmentStatus::InProgress, evidence: Some("https://ombudsman.example.org/pryiomy/donetska") },
+            DemoUpdate {
+                days_ago: 60,
+                text: "Проведено прийоми в Краматорську та Слов’янську, 23 відвідувачі.",
+                progress: 30,
+                status: CommitmentStatus::InProgress,
+                evidence: None,
+            },
+            DemoUpdate {
+                days_ago: 10,
+                text: "Проведено прийоми в Дружківці та Костянтинівці.",
+                progress: 50,
+                status: CommitmentStatus::InProgress,
+                evidence: Some("https://ombudsman.example.org/pryiomy/donetska"),
+            },
         ],
     },
     DemoCommitment {
@@ -250,8 +322,20 @@ const COMMITMENTS: &[DemoCommitment] = &[
         created: 200,
         priority: None,
         updates: &[
-            DemoUpdate { days_ago: 150, text: "Обрано приміщення в будинку культури.", progress: 30, status: CommitmentStatus::InProgress, evidence: None },
-            DemoUpdate { days_ago: 100, text: "Приміщення зруйновано обстрілом. Прийом громадян перенесено до ЦНАП двічі на тиждень; станцію не відкриватимуть до відновлення будівлі.", progress: 30, status: CommitmentStatus::Dropped, evidence: None },
+            DemoUpdate {
+                days_ago: 150,
+                text: "Обрано приміщення в будинку культури.",
+                progress: 30,
+                status: CommitmentStatus::InProgress,
+                evidence: None,
+            },
+            DemoUpdate {
+                days_ago: 100,
+                text: "Приміщення зруйновано обстрілом. Прийом громадян перенесено до ЦНАП двічі на тиждень; станцію не відкриватимуть до відновлення будівлі.",
+                progress: 30,
+                status: CommitmentStatus::Dropped,
+                evidence: None,
+            },
         ],
     },
 ];

@@ -160,7 +160,10 @@ pub fn validate_reason(text: &str) -> Result<String, FieldError> {
 }
 
 /// The moderation form: `action` publish or reject (a reject needs a reason).
-pub fn validate_moderation(action: &str, reason: &str) -> Result<(Moderation, Option<String>), Vec<FieldError>> {
+pub fn validate_moderation(
+    action: &str,
+    reason: &str,
+) -> Result<(Moderation, Option<String>), Vec<FieldError>> {
     match action.trim() {
         "publish" => Ok((Moderation::Publish, None)),
         "reject" => validate_reason(reason)
@@ -197,7 +200,9 @@ pub fn validate_decision(input: &DecisionInput) -> Result<CheckedDecision, Vec<F
     if decision.is_none() {
         errors.push(FieldError::new("decision", "priorities-error-decision"));
     }
-    let reason = validate_reason(&input.reason).map_err(|e| errors.push(e)).ok();
+    let reason = validate_reason(&input.reason)
+        .map_err(|e| errors.push(e))
+        .ok();
     let merge_into = match (decision, input.merge_into.trim()) {
         (Some(Decision::Merge), "") => {
             errors.push(FieldError::new("merge_into", "priorities-error-merge-into"));

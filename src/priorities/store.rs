@@ -230,12 +230,11 @@ pub async fn request_support(
     now: OffsetDateTime,
 ) -> AppResult<bool> {
     db_write!(db, |conn| {
-        let open: Option<String> = sqlx::query_scalar(
-            "SELECT status FROM priorities WHERE id = $1 AND status = 'open'",
-        )
-        .bind(priority_id)
-        .fetch_optional(&mut *conn)
-        .await?;
+        let open: Option<String> =
+            sqlx::query_scalar("SELECT status FROM priorities WHERE id = $1 AND status = 'open'")
+                .bind(priority_id)
+                .fetch_optional(&mut *conn)
+                .await?;
         if open.is_none() {
             return Ok(false);
         }
@@ -371,16 +370,18 @@ pub async fn counts_between(
     until: OffsetDateTime,
 ) -> AppResult<(i64, i64)> {
     db_read!(db, |pool| {
-        let proposed: i64 = sqlx::query_scalar(by_engine(pool, COUNT_PROPOSED_SQLITE, COUNT_PROPOSED_PG))
-            .bind(from)
-            .bind(until)
-            .fetch_one(pool)
-            .await?;
-        let adopted: i64 = sqlx::query_scalar(by_engine(pool, COUNT_ADOPTED_SQLITE, COUNT_ADOPTED_PG))
-            .bind(from)
-            .bind(until)
-            .fetch_one(pool)
-            .await?;
+        let proposed: i64 =
+            sqlx::query_scalar(by_engine(pool, COUNT_PROPOSED_SQLITE, COUNT_PROPOSED_PG))
+                .bind(from)
+                .bind(until)
+                .fetch_one(pool)
+                .await?;
+        let adopted: i64 =
+            sqlx::query_scalar(by_engine(pool, COUNT_ADOPTED_SQLITE, COUNT_ADOPTED_PG))
+                .bind(from)
+                .bind(until)
+                .fetch_one(pool)
+                .await?;
         Ok((proposed, adopted))
     })
 }

@@ -25,7 +25,10 @@ pub fn routes() -> Router<AppState> {
         .route("/priorities", get(list).post(create))
         .route("/priorities/new", get(new_form))
         .route("/priorities/thanks", get(thanks))
-        .route("/priorities/confirm/{token}", get(confirm_form).post(confirm))
+        .route(
+            "/priorities/confirm/{token}",
+            get(confirm_form).post(confirm),
+        )
         .route("/priorities/{id}", get(show))
         .route("/priorities/{id}/support", post(support))
         .route("/staff/priorities", get(staff_list))
@@ -58,7 +61,12 @@ pub struct Shown {
     pub proposed_on: String,
 }
 
-fn shown(state: &AppState, lang: Lang, catalog: &crate::catalog::CatalogData, p: &PriorityRow) -> Shown {
+fn shown(
+    state: &AppState,
+    lang: Lang,
+    catalog: &crate::catalog::CatalogData,
+    p: &PriorityRow,
+) -> Shown {
     Shown {
         id: p.id.to_string(),
         title: p.title.clone(),
@@ -207,7 +215,15 @@ async fn new_form(
         community: q.community,
         ..Default::default()
     };
-    new_page(&state, lang, jar, input, crate::dialogue::new_link_token(), &[]).await
+    new_page(
+        &state,
+        lang,
+        jar,
+        input,
+        crate::dialogue::new_link_token(),
+        &[],
+    )
+    .await
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -297,7 +313,8 @@ async fn show_page(
     };
     let p = shown(state, lang, &catalog, &priority);
     let (jar, csrf) = csrf::token(state, jar);
-    let mut c = Chrome::new(lang, &format!("/priorities/{}", p.id), "priorities-title").nav("dialogue");
+    let mut c =
+        Chrome::new(lang, &format!("/priorities/{}", p.id), "priorities-title").nav("dialogue");
     c.title = p.title.clone();
     let page = ShowPage {
         c,
@@ -322,7 +339,16 @@ async fn show(
     Path(id): Path<String>,
     Query(q): Query<ShowQuery>,
 ) -> Response {
-    show_page(&state, lang, jar, &id, String::new(), !q.asked.is_empty(), &[]).await
+    show_page(
+        &state,
+        lang,
+        jar,
+        &id,
+        String::new(),
+        !q.asked.is_empty(),
+        &[],
+    )
+    .await
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -401,7 +427,15 @@ async fn confirm_form(
     match service::support_link(&state, &token).await {
         Ok(Some(link)) => {
             let outcome = if link.confirmed { "used" } else { "ask" };
-            confirm_page(&state, lang, jar, &token, outcome, link.priority_id.to_string()).await
+            confirm_page(
+                &state,
+                lang,
+                jar,
+                &token,
+                outcome,
+                link.priority_id.to_string(),
+            )
+            .await
         }
         Ok(None) => confirm_page(&state, lang, jar, "", "invalid", String::new()).await,
         Err(err) => page_error(lang, err),
@@ -470,7 +504,10 @@ async fn staff_list(
             .cloned()
             .collect();
         service::public_order(&mut picked);
-        picked.iter().map(|p| shown(&state, lang, &catalog, p)).collect()
+        picked
+            .iter()
+            .map(|p| shown(&state, lang, &catalog, p))
+            .collect()
     };
     let mut pending = of(&[PriorityStatus::Pending]);
     // The oldest proposal waits longest: first.
@@ -546,9 +583,13 @@ async fn staff_page(
         .collect();
     let p = shown(state, lang, &catalog, &priority);
     let (jar, csrf) = csrf::token(state, jar);
-    let mut c = Chrome::new(lang, &format!("/staff/priorities/{}", p.id), "priorities-staff-title")
-        .staff(&staff.user, &csrf)
-        .nav("dialogue");
+    let mut c = Chrome::new(
+        lang,
+        &format!("/staff/priorities/{}", p.id),
+        "priorities-staff-title",
+    )
+    .staff(&staff.user, &csrf)
+    .nav("dialogue");
     c.title = p.title.clone();
     let page = StaffShowPage {
         c,
@@ -598,7 +639,18 @@ async fn staff_show(
     Query(q): Query<SavedQuery>,
 ) -> Response {
     let v = DecisionInput::default();
-    staff_page(&state, lang, jar, &staff, &id, v, String::new(), !q.saved.is_empty(), &[]).await
+    staff_page(
+        &state,
+        lang,
+        jar,
+        &staff,
+        &id,
+        v,
+        String::new(),
+        !q.saved.is_empty(),
+        &[],
+    )
+    .await
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -627,7 +679,18 @@ async fn moderate(
         Ok(()) => Redirect::to(&format!("/staff/priorities/{}?saved=1", id.trim())).into_response(),
         Err(AppError::Validation(errors)) => {
             let v = DecisionInput::default();
-            staff_page(&state, lang, jar, &staff, &id, v, form.reason, false, &errors).await
+            staff_page(
+                &state,
+                lang,
+                jar,
+                &staff,
+                &id,
+                v,
+                form.reason,
+                false,
+                &errors,
+            )
+            .await
         }
         Err(err) => priority_error(lang, err),
     }
@@ -658,7 +721,18 @@ async fn decide(
     match result {
         Ok(_) => Redirect::to(&format!("/staff/priorities/{}?saved=1", id.trim())).into_response(),
         Err(AppError::Validation(errors)) => {
-            staff_page(&state, lang, jar, &staff, &id, form.input, String::new(), false, &errors).await
+            staff_page(
+                &state,
+                lang,
+                jar,
+                &staff,
+                &id,
+                form.input,
+                String::new(),
+                false,
+                &errors,
+            )
+            .await
         }
         Err(err) => priority_error(lang, err),
     }

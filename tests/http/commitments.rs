@@ -22,13 +22,18 @@ async fn the_demo_has_priorities_and_commitments(engine: Engine) {
     assert_eq!(app.count("priorities").await, 10);
     assert_eq!(app.count("commitments").await, 7);
     let today = time::OffsetDateTime::now_utc().date();
-    let c = mistok::commitments::tracker_counts(&app.state, today).await.unwrap();
+    let c = mistok::commitments::tracker_counts(&app.state, today)
+        .await
+        .unwrap();
     assert_eq!((c.total, c.in_progress, c.done, c.dropped), (7, 5, 1, 1));
     assert_eq!((c.late, c.stalled), (2, 2));
     let public = app.browser();
     let (_, page) = get(&public, app.url("/priorities?lang=en")).await;
     assert!(page.contains("Освітлення біля школи № 3 на вулиці Шкільній"));
-    assert!(!page.contains("Патрулювання біля пункту незламності"), "pending");
+    assert!(
+        !page.contains("Патрулювання біля пункту незламності"),
+        "pending"
+    );
     assert!(!page.contains("п’ятого поверху"), "rejected");
     let (status, page) = get(&public, app.url("/commitments?status=stalled&lang=en")).await;
     assert_eq!(status, 200);
@@ -46,11 +51,7 @@ async fn org_id(app: &TestApp, code: &str) -> String {
 }
 
 /// Creates a commitment through the form; returns its id.
-async fn create(
-    app: &TestApp,
-    staff: &reqwest::Client,
-    fields: &[(&str, &str)],
-) -> String {
+async fn create(app: &TestApp, staff: &reqwest::Client, fields: &[(&str, &str)]) -> String {
     let (_, form) = get(staff, app.url("/staff/commitments/new")).await;
     let csrf = hidden(&form, "csrf");
     let mut all = vec![("csrf", csrf.as_str())];
@@ -70,10 +71,19 @@ async fn add_update(
     fields: &[(&str, &str)],
 ) -> (u16, String) {
     let (_, page) = get(staff, app.url(&format!("/staff/commitments/{id}"))).await;
-    let csrf = if page.contains("name=\"csrf\"") { hidden(&page, "csrf") } else { String::new() };
+    let csrf = if page.contains("name=\"csrf\"") {
+        hidden(&page, "csrf")
+    } else {
+        String::new()
+    };
     let mut all = vec![("csrf", csrf.as_str())];
     all.extend_from_slice(fields);
-    let (status, _, body) = post(staff, app.url(&format!("/staff/commitments/{id}/updates?lang=en")), &all).await;
+    let (status, _, body) = post(
+        staff,
+        app.url(&format!("/staff/commitments/{id}/updates?lang=en")),
+        &all,
+    )
+    .await;
     (status, body)
 }
 
@@ -109,7 +119,13 @@ async fn commitments_are_checked_and_updated_by_their_organization(engine: Engin
     let (status, _, page) = post(
         &staff,
         app.url("/staff/commitments?lang=en"),
-        &[("csrf", &csrf), ("title", "Ліхтарі"), ("organization", &unknown), ("due_on", "2026-12-31"), ("community", "atlantis")],
+        &[
+            ("csrf", &csrf),
+            ("title", "Ліхтарі"),
+            ("organization", &unknown),
+            ("due_on", "2026-12-31"),
+            ("community", "atlantis"),
+        ],
     )
     .await;
     assert_eq!(status, 422);
@@ -123,7 +139,11 @@ async fn commitments_are_checked_and_updated_by_their_organization(engine: Engin
     let (status, _, _) = post(
         &staff,
         app.url(&format!("/staff/priorities/{priority}/decide")),
-        &[("csrf", &hidden(&page, "csrf")), ("decision", "adopt"), ("reason", "Ухвалено круглим столом.")],
+        &[
+            ("csrf", &hidden(&page, "csrf")),
+            ("decision", "adopt"),
+            ("reason", "Ухвалено круглим столом."),
+        ],
     )
     .await;
     assert_eq!(status, 303);
@@ -144,12 +164,23 @@ async fn commitments_are_checked_and_updated_by_their_organization(engine: Engin
 
     // Updates: bad input named field by field.
     let tomorrow = time::OffsetDateTime::now_utc().date() + time::Duration::days(2);
-    let tomorrow = format!("{:04}-{:02}-{:02}", tomorrow.year(), u8::from(tomorrow.month()), tomorrow.day());
+    let tomorrow = format!(
+        "{:04}-{:02}-{:02}",
+        tomorrow.year(),
+        u8::from(tomorrow.month()),
+        tomorrow.day()
+    );
     let (status, page) = add_update(
         &app,
         &staff,
         &id,
-        &[("on_date", &tomorrow), ("text", ""), ("progress", "150"), ("status", "in_progress"), ("evidence_url", "ftp://example.org/x")],
+        &[
+            ("on_date", &tomorrow),
+            ("text", ""),
+            ("progress", "150"),
+            ("status", "in_progress"),
+            ("evidence_url", "ftp://example.org/x"),
+        ],
     )
     .await;
     assert_eq!(status, 422);
@@ -165,7 +196,12 @@ async fn commitments_are_checked_and_updated_by_their_organization(engine: Engin
         &app,
         &staff,
         &id,
-        &[("on_date", "2026-10-01"), ("text", "Готово"), ("progress", "50"), ("status", "done")],
+        &[
+            ("on_date", "2026-10-01"),
+            ("text", "Готово"),
+            ("progress", "50"),
+            ("status", "done"),
+        ],
     )
     .await;
     assert_eq!(status, 422);
@@ -173,13 +209,29 @@ async fn commitments_are_checked_and_updated_by_their_organization(engine: Engin
 
     // Officers: their organization's commitments only; they do not create.
     let other = signed_in(&app, "other@example.org", "officer", "sloviansk_police").await;
-    let (status, _) = add_update(&app, &other, &id, &[("on_date", "2026-10-01"), ("text", "x"), ("progress", "10"), ("status", "in_progress")]).await;
+    let (status, _) = add_update(
+        &app,
+        &other,
+        &id,
+        &[
+            ("on_date", "2026-10-01"),
+            ("text", "x"),
+            ("progress", "10"),
+            ("status", "in_progress"),
+        ],
+    )
+    .await;
     assert_eq!(status, 403);
     let (status, _) = get(&other, app.url(&format!("/staff/commitments/{id}"))).await;
     assert_eq!(status, 403);
     let (_, list) = get(&other, app.url("/staff/commitments")).await;
     assert!(!list.contains("Освітлення біля школи №3"));
-    let (status, _, _) = post(&other, app.url("/staff/commitments"), &[("csrf", &hidden(&list, "csrf")), ("title", "x")]).await;
+    let (status, _, _) = post(
+        &other,
+        app.url("/staff/commitments"),
+        &[("csrf", &hidden(&list, "csrf")), ("title", "x")],
+    )
+    .await;
     assert_eq!(status, 403);
     let officer = signed_in(&app, "officer@example.org", "officer", "kramatorsk_rup").await;
     let (status, _) = add_update(
@@ -191,7 +243,10 @@ async fn commitments_are_checked_and_updated_by_their_organization(engine: Engin
             ("text", "Встановлено 12 ліхтарів з 20."),
             ("progress", "60"),
             ("status", "in_progress"),
-            ("evidence_url", "https://kramatorsk.example.org/photo/12.jpg"),
+            (
+                "evidence_url",
+                "https://kramatorsk.example.org/photo/12.jpg",
+            ),
         ],
     )
     .await;
@@ -212,9 +267,13 @@ async fn commitments_are_checked_and_updated_by_their_organization(engine: Engin
     assert_eq!(status, 404);
     // For the digest: updated now, with the organization's name in each language.
     let now = time::OffsetDateTime::now_utc();
-    let updated = mistok::commitments::updated_between(&app.state, now - time::Duration::hours(1), now + time::Duration::hours(1))
-        .await
-        .unwrap();
+    let updated = mistok::commitments::updated_between(
+        &app.state,
+        now - time::Duration::hours(1),
+        now + time::Duration::hours(1),
+    )
+    .await
+    .unwrap();
     assert_eq!(updated.len(), 1);
     assert_eq!(updated[0].progress, 60);
     assert!(!updated[0].organization.en.is_empty());
@@ -248,58 +307,136 @@ async fn late_and_stalled_at_given_dates(engine: Engine) {
     let lights = create(
         &app,
         &staff,
-        &[("title", "Ліхтарі на вулиці Шкільній"), ("community", "kramatorsk"), ("organization", &rup), ("due_on", "2026-03-31")],
+        &[
+            ("title", "Ліхтарі на вулиці Шкільній"),
+            ("community", "kramatorsk"),
+            ("organization", &rup),
+            ("due_on", "2026-03-31"),
+        ],
     )
     .await;
     let patrols = create(
         &app,
         &staff,
-        &[("title", "Патрулі біля вокзалу"), ("community", "sloviansk"), ("organization", &council), ("due_on", "2026-12-31")],
+        &[
+            ("title", "Патрулі біля вокзалу"),
+            ("community", "sloviansk"),
+            ("organization", &council),
+            ("due_on", "2026-12-31"),
+        ],
     )
     .await;
     let crossing = create(
         &app,
         &staff,
-        &[("title", "Пішохідний перехід"), ("organization", &council), ("due_on", "2027-06-30")],
+        &[
+            ("title", "Пішохідний перехід"),
+            ("organization", &council),
+            ("due_on", "2027-06-30"),
+        ],
     )
     .await;
     // Lights: last heard of on 1 March 2026, due 31 March.
-    set_dates(&app, &lights, date!(2026 - 03 - 31), datetime!(2026-03-01 10:00 UTC)).await;
+    set_dates(
+        &app,
+        &lights,
+        date!(2026 - 03 - 31),
+        datetime!(2026-03-01 10:00 UTC),
+    )
+    .await;
     // Patrols: done (so never late), although its due date moves into the past.
-    let (status, _) = add_update(&app, &staff, &patrols, &[("on_date", "2026-02-01"), ("text", "Патрулі щоночі."), ("progress", "100"), ("status", "done")]).await;
+    let (status, _) = add_update(
+        &app,
+        &staff,
+        &patrols,
+        &[
+            ("on_date", "2026-02-01"),
+            ("text", "Патрулі щоночі."),
+            ("progress", "100"),
+            ("status", "done"),
+        ],
+    )
+    .await;
     assert_eq!(status, 303);
-    set_dates(&app, &patrols, date!(2026 - 01 - 31), datetime!(2026-02-01 00:00 UTC)).await;
+    set_dates(
+        &app,
+        &patrols,
+        date!(2026 - 01 - 31),
+        datetime!(2026-02-01 00:00 UTC),
+    )
+    .await;
     // Crossing: in progress, updated today.
-    let (status, _) = add_update(&app, &staff, &crossing, &[("on_date", "2026-11-01"), ("text", "Проєкт погоджено."), ("progress", "20"), ("status", "in_progress")]).await;
+    let (status, _) = add_update(
+        &app,
+        &staff,
+        &crossing,
+        &[
+            ("on_date", "2026-11-01"),
+            ("text", "Проєкт погоджено."),
+            ("progress", "20"),
+            ("status", "in_progress"),
+        ],
+    )
+    .await;
     assert_eq!(status, 303);
 
     let counts = |on| mistok::commitments::tracker_counts(&app.state, on);
     let c = counts(date!(2026 - 03 - 31)).await.unwrap();
-    assert_eq!((c.total, c.planned, c.in_progress, c.done, c.dropped), (3, 1, 1, 1, 0));
+    assert_eq!(
+        (c.total, c.planned, c.in_progress, c.done, c.dropped),
+        (3, 1, 1, 1, 0)
+    );
     assert_eq!((c.late, c.stalled), (0, 0), "the due day is still in time");
     let c = counts(date!(2026 - 04 - 01)).await.unwrap();
     assert_eq!((c.late, c.stalled), (1, 0), "late the day after");
     let c = counts(date!(2026 - 04 - 30)).await.unwrap();
-    assert_eq!((c.late, c.stalled), (1, 0), "60 days without an update: not stalled yet");
+    assert_eq!(
+        (c.late, c.stalled),
+        (1, 0),
+        "60 days without an update: not stalled yet"
+    );
     let c = counts(date!(2026 - 05 - 01)).await.unwrap();
     assert_eq!((c.late, c.stalled), (1, 1), "61 days: stalled");
 
     // The tracker at those dates, with its filters.
     let public = app.browser();
-    let (_, page) = get(&public, app.url("/commitments?on=2026-03-31&status=late&lang=en")).await;
+    let (_, page) = get(
+        &public,
+        app.url("/commitments?on=2026-03-31&status=late&lang=en"),
+    )
+    .await;
     assert!(page.contains("No commitments here."));
-    let (_, page) = get(&public, app.url("/commitments?on=2026-04-01&status=late&lang=en")).await;
+    let (_, page) = get(
+        &public,
+        app.url("/commitments?on=2026-04-01&status=late&lang=en"),
+    )
+    .await;
     assert!(page.contains("Ліхтарі на вулиці Шкільній"));
     assert!(!page.contains("Патрулі біля вокзалу") && !page.contains("Пішохідний перехід"));
-    assert!(page.contains("<span class=\"badge overdue\">Late</span>"), "labelled, not only coloured");
-    let (_, page) = get(&public, app.url("/commitments?on=2026-05-01&status=stalled&lang=en")).await;
+    assert!(
+        page.contains("<span class=\"badge overdue\">Late</span>"),
+        "labelled, not only coloured"
+    );
+    let (_, page) = get(
+        &public,
+        app.url("/commitments?on=2026-05-01&status=stalled&lang=en"),
+    )
+    .await;
     assert!(page.contains("Ліхтарі на вулиці Шкільній") && page.contains(">Stalled</span>"));
     let (_, page) = get(&public, app.url("/commitments?status=done&lang=en")).await;
     assert!(page.contains("Патрулі біля вокзалу") && !page.contains("Ліхтарі на вулиці Шкільній"));
-    let (_, page) = get(&public, app.url("/commitments?organization=sloviansk_city_council&lang=en")).await;
+    let (_, page) = get(
+        &public,
+        app.url("/commitments?organization=sloviansk_city_council&lang=en"),
+    )
+    .await;
     assert!(page.contains("Патрулі біля вокзалу") && page.contains("Пішохідний перехід"));
     assert!(!page.contains("Ліхтарі на вулиці Шкільній"));
-    let (_, page) = get(&public, app.url("/commitments?community=kramatorsk&lang=en")).await;
+    let (_, page) = get(
+        &public,
+        app.url("/commitments?community=kramatorsk&lang=en"),
+    )
+    .await;
     assert!(page.contains("Ліхтарі на вулиці Шкільній") && !page.contains("Пішохідний перехід"));
     let (status, page) = get(&public, app.url("/commitments?lang=en")).await;
     assert_eq!(status, 200);
@@ -308,9 +445,13 @@ async fn late_and_stalled_at_given_dates(engine: Engine) {
     assert!(page.contains("Whole region"));
     // Late at the period's end in the digest's list.
     let now = time::OffsetDateTime::now_utc();
-    let updated = mistok::commitments::updated_between(&app.state, now - time::Duration::hours(1), now + time::Duration::hours(1))
-        .await
-        .unwrap();
+    let updated = mistok::commitments::updated_between(
+        &app.state,
+        now - time::Duration::hours(1),
+        now + time::Duration::hours(1),
+    )
+    .await
+    .unwrap();
     assert_eq!(updated.len(), 2);
     assert!(updated.iter().any(|u| u.done && !u.late));
 }

@@ -62,7 +62,12 @@ async fn coordinator(app: &TestApp) -> reqwest::Client {
 }
 
 /// Proposes and publishes a priority; returns its id.
-pub async fn published(app: &TestApp, staff: &reqwest::Client, community: &str, title: &str) -> String {
+pub async fn published(
+    app: &TestApp,
+    staff: &reqwest::Client,
+    community: &str,
+    title: &str,
+) -> String {
     propose(app, &app.browser(), community, title).await;
     let (_, list) = get(staff, app.url("/staff/priorities?lang=en")).await;
     let id = id_of(&list, title);
@@ -134,7 +139,11 @@ async fn proposals_are_moderated_before_they_are_public(engine: Engine) {
     let (status, _, _) = post(
         &staff,
         app.url(&format!("/staff/priorities/{bad}/moderate")),
-        &[("csrf", &csrf), ("action", "reject"), ("reason", "Персональні дані")],
+        &[
+            ("csrf", &csrf),
+            ("action", "reject"),
+            ("reason", "Персональні дані"),
+        ],
     )
     .await;
     assert_eq!(status, 303);
@@ -154,7 +163,11 @@ async fn proposals_are_moderated_before_they_are_public(engine: Engine) {
         let (_, list) = get(&resident, app.url(&format!("/priorities{filter}"))).await;
         assert!(!list.contains("сусіда"), "{filter}");
     }
-    let (_, other) = get(&resident, app.url("/priorities?community=kramatorsk&lang=en")).await;
+    let (_, other) = get(
+        &resident,
+        app.url("/priorities?community=kramatorsk&lang=en"),
+    )
+    .await;
     assert!(!other.contains("Освітлення біля школи №3"));
     let (status, _) = get(&resident, app.url(&format!("/priorities/{bad}"))).await;
     assert_eq!(status, 404, "rejected is never public");
@@ -180,7 +193,10 @@ fn links_in_outbox(app: &TestApp) -> Vec<String> {
         let path = entry.unwrap().path();
         let text = std::fs::read_to_string(&path).unwrap();
         let (head, body) = text.split_once("\r\n\r\n").unwrap();
-        let body = if head.to_ascii_lowercase().contains("content-transfer-encoding: base64") {
+        let body = if head
+            .to_ascii_lowercase()
+            .contains("content-transfer-encoding: base64")
+        {
             String::from_utf8(
                 base64::engine::general_purpose::STANDARD
                     .decode(body.split_whitespace().collect::<String>())
@@ -200,7 +216,13 @@ fn links_in_outbox(app: &TestApp) -> Vec<String> {
 async fn supports_are_confirmed_once_per_address(engine: Engine) {
     let app = TestApp::spawn(engine).await;
     let staff = coordinator(&app).await;
-    let id = published(&app, &staff, "kramatorsk", "Перевищення швидкості на вулиці Центральній").await;
+    let id = published(
+        &app,
+        &staff,
+        "kramatorsk",
+        "Перевищення швидкості на вулиці Центральній",
+    )
+    .await;
     let resident = app.browser();
     let (_, page) = get(&resident, app.url(&format!("/priorities/{id}?lang=en"))).await;
     let csrf = hidden(&page, "csrf");
@@ -219,7 +241,10 @@ async fn supports_are_confirmed_once_per_address(engine: Engine) {
         &[("csrf", &csrf), ("email", "Resident@Example.org ")],
     )
     .await;
-    assert_eq!((status, location), (303, format!("/priorities/{id}?asked=1")));
+    assert_eq!(
+        (status, location),
+        (303, format!("/priorities/{id}?asked=1"))
+    );
     // The same person again: the same answer, no second mail.
     let (status, location2, _) = post(
         &resident,
@@ -227,15 +252,25 @@ async fn supports_are_confirmed_once_per_address(engine: Engine) {
         &[("csrf", &csrf), ("email", "resident@example.org")],
     )
     .await;
-    assert_eq!((status, location2), (303, format!("/priorities/{id}?asked=1")));
+    assert_eq!(
+        (status, location2),
+        (303, format!("/priorities/{id}?asked=1"))
+    );
     assert_eq!(app.count("priority_supports").await, 1);
     mistok::jobs::run_once(&app.state).await.unwrap();
     let links = links_in_outbox(&app);
     assert_eq!(links.len(), 1, "one mail");
     // The address is not kept once the mail is sent.
-    let (_, asked) = get(&resident, app.url(&format!("/priorities/{id}?asked=1&lang=en"))).await;
+    let (_, asked) = get(
+        &resident,
+        app.url(&format!("/priorities/{id}?asked=1&lang=en")),
+    )
+    .await;
     assert!(asked.contains("a confirmation link is on its way"));
-    assert!(asked.contains("<dd>0</dd>"), "not counted before confirmation");
+    assert!(
+        asked.contains("<dd>0</dd>"),
+        "not counted before confirmation"
+    );
 
     let (status, confirm) = get(&resident, app.url(&format!("{}?lang=en", links[0]))).await;
     assert_eq!(status, 200);
@@ -284,17 +319,30 @@ async fn supports_are_confirmed_once_per_address(engine: Engine) {
     let links = links_in_outbox(&app);
     assert_eq!(links.len(), 2);
     for link in &links {
-        post(&resident, app.url(link), &[("csrf", &hidden(&confirm, "csrf"))]).await;
+        post(
+            &resident,
+            app.url(link),
+            &[("csrf", &hidden(&confirm, "csrf"))],
+        )
+        .await;
     }
     let (_, page) = get(&resident, app.url(&format!("/priorities/{id}?lang=en"))).await;
     assert!(page.contains("<dd>2</dd>"));
     // Unknown links say so.
-    let (status, _) = get(&resident, app.url("/priorities/confirm/00000000000000000000000000000000")).await;
+    let (status, _) = get(
+        &resident,
+        app.url("/priorities/confirm/00000000000000000000000000000000"),
+    )
+    .await;
     assert_eq!(status, 404);
     let (status, _) = get(&resident, app.url("/priorities/confirm/short")).await;
     assert_eq!(status, 404);
     // No address in the store: only hashes; the outbox forgot the sealed one once sent.
-    assert_eq!(app.count("notifications WHERE recipient_sealed IS NOT NULL").await, 0);
+    assert_eq!(
+        app.count("notifications WHERE recipient_sealed IS NOT NULL")
+            .await,
+        0
+    );
 }
 
 async fn round_table_decisions_are_public_with_their_reason(engine: Engine) {
@@ -304,7 +352,11 @@ async fn round_table_decisions_are_public_with_their_reason(engine: Engine) {
     let twin = published(&app, &staff, "sloviansk", "Ліхтарі в парку").await;
     let other = published(&app, &staff, "druzhkivka", "Патрулі біля вокзалу").await;
     let declined = published(&app, &staff, "sloviansk", "Камери в кожному дворі").await;
-    let (_, page) = get(&staff, app.url(&format!("/staff/priorities/{main}?lang=en"))).await;
+    let (_, page) = get(
+        &staff,
+        app.url(&format!("/staff/priorities/{main}?lang=en")),
+    )
+    .await;
     let csrf = hidden(&page, "csrf");
     // Without a reason: refused, values kept.
     let (status, _, page) = post(
@@ -329,14 +381,23 @@ async fn round_table_decisions_are_public_with_their_reason(engine: Engine) {
     let (_, adopted) = get(&staff, app.url(&format!("{location}&lang=en"))).await;
     assert!(adopted.contains(&format!("/staff/commitments/new?priority={main}")));
     // The commitment form comes prefilled.
-    let (status, form) = get(&staff, app.url(&format!("/staff/commitments/new?priority={main}&lang=en"))).await;
+    let (status, form) = get(
+        &staff,
+        app.url(&format!("/staff/commitments/new?priority={main}&lang=en")),
+    )
+    .await;
     assert_eq!(status, 200);
     assert!(form.contains("value=\"Освітлення парку Шовковичного\""));
     // Merge only into a priority of the same community.
     let (status, _, page) = post(
         &staff,
         app.url(&format!("/staff/priorities/{twin}/decide?lang=en")),
-        &[("csrf", &csrf), ("decision", "merge"), ("merge_into", &other), ("reason", "Те саме")],
+        &[
+            ("csrf", &csrf),
+            ("decision", "merge"),
+            ("merge_into", &other),
+            ("reason", "Те саме"),
+        ],
     )
     .await;
     assert_eq!(status, 422);
@@ -344,14 +405,23 @@ async fn round_table_decisions_are_public_with_their_reason(engine: Engine) {
     let (status, _, _) = post(
         &staff,
         app.url(&format!("/staff/priorities/{twin}/decide")),
-        &[("csrf", &csrf), ("decision", "merge"), ("merge_into", &main), ("reason", "Те саме, що й освітлення парку.")],
+        &[
+            ("csrf", &csrf),
+            ("decision", "merge"),
+            ("merge_into", &main),
+            ("reason", "Те саме, що й освітлення парку."),
+        ],
     )
     .await;
     assert_eq!(status, 303);
     let (status, _, _) = post(
         &staff,
         app.url(&format!("/staff/priorities/{declined}/decide")),
-        &[("csrf", &csrf), ("decision", "decline"), ("reason", "Камери у дворах порушують приватність мешканців.")],
+        &[
+            ("csrf", &csrf),
+            ("decision", "decline"),
+            ("reason", "Камери у дворах порушують приватність мешканців."),
+        ],
     )
     .await;
     assert_eq!(status, 303);
@@ -366,8 +436,13 @@ async fn round_table_decisions_are_public_with_their_reason(engine: Engine) {
 
     let public = app.browser();
     let (_, page) = get(&public, app.url(&format!("/priorities/{main}?lang=en"))).await;
-    assert!(page.contains("Adopted") && page.contains("Міська рада виділила кошти на 20 ліхтарів."));
-    assert!(!page.contains("Support this priority"), "decided ones take no support");
+    assert!(
+        page.contains("Adopted") && page.contains("Міська рада виділила кошти на 20 ліхтарів.")
+    );
+    assert!(
+        !page.contains("Support this priority"),
+        "decided ones take no support"
+    );
     let (_, page) = get(&public, app.url(&format!("/priorities/{twin}?lang=en"))).await;
     assert!(page.contains("Merged into"));
     assert!(page.contains(&format!("href=\"/priorities/{main}\"")));
@@ -381,8 +456,12 @@ async fn round_table_decisions_are_public_with_their_reason(engine: Engine) {
     assert!(open < decided, "open ones first");
     // For the digest: four proposals, one adopted.
     let now = time::OffsetDateTime::now_utc();
-    let counts = mistok::priorities::counts_between(&app.state, now - time::Duration::days(1), now + time::Duration::hours(1))
-        .await
-        .unwrap();
+    let counts = mistok::priorities::counts_between(
+        &app.state,
+        now - time::Duration::days(1),
+        now + time::Duration::hours(1),
+    )
+    .await
+    .unwrap();
     assert_eq!((counts.proposed, counts.adopted), (4, 1));
 }
