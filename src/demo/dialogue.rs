@@ -170,6 +170,8 @@ struct DemoCommitment {
     created: i64,
     /// Index of the adopted priority it comes from.
     priority: Option<usize>,
+    /// Comes from an event's decision (the first the demo's events hold, if any).
+    from_decision: bool,
     updates: &'static [DemoUpdate],
 }
 
@@ -182,6 +184,7 @@ const COMMITMENTS: &[DemoCommitment] = &[
         due_in: -45,
         created: 125,
         priority: Some(5),
+        from_decision: false,
         updates: &[
             DemoUpdate {
                 days_ago: 110,
@@ -214,6 +217,7 @@ const COMMITMENTS: &[DemoCommitment] = &[
         due_in: 60,
         created: 70,
         priority: Some(6),
+        from_decision: false,
         updates: &[
             DemoUpdate {
                 days_ago: 55,
@@ -233,12 +237,13 @@ const COMMITMENTS: &[DemoCommitment] = &[
     },
     DemoCommitment {
         title: "Освітлення пішохідного переходу біля ліцею № 1",
-        description: "Спільний захід за підсумками форуму безпеки громади: освітлення та розмітка переходу.",
+        description: "Освітлення та розмітка переходу, про які домовилися громада, поліція та міська рада.",
         community: Some("druzhkivka"),
         organization: "druzhkivka_city_council",
         due_in: -30,
         created: 150,
         priority: None,
+        from_decision: true,
         updates: &[
             DemoUpdate {
                 days_ago: 120,
@@ -264,6 +269,7 @@ const COMMITMENTS: &[DemoCommitment] = &[
         due_in: 120,
         created: 140,
         priority: None,
+        from_decision: false,
         updates: &[DemoUpdate {
             days_ago: 95,
             text: "Складено програму занять, проведено перші два заняття.",
@@ -280,6 +286,7 @@ const COMMITMENTS: &[DemoCommitment] = &[
         due_in: -10,
         created: 160,
         priority: None,
+        from_decision: false,
         updates: &[DemoUpdate {
             days_ago: 80,
             text: "Обстежено приміщення двох старостатів.",
@@ -296,6 +303,7 @@ const COMMITMENTS: &[DemoCommitment] = &[
         due_in: 200,
         created: 90,
         priority: None,
+        from_decision: false,
         updates: &[
             DemoUpdate {
                 days_ago: 60,
@@ -321,6 +329,7 @@ const COMMITMENTS: &[DemoCommitment] = &[
         due_in: -60,
         created: 200,
         priority: None,
+        from_decision: false,
         updates: &[
             DemoUpdate {
                 days_ago: 150,
@@ -347,6 +356,18 @@ pub async fn add(state: &AppState) -> AppResult<()> {
     }
     let now = OffsetDateTime::now_utc();
     let day = |days_ago: i64| now - Duration::days(days_ago);
+    // The round table that decided, when the demo's events hold one (the newest).
+    let round_table = priorities::round_tables(&state.db)
+        .await?
+        .into_iter()
+        .find(|t| t.starts_at < now)
+        .map(|t| t.id);
+    // A round table's decision, when there is one, is the source of the crossing's lighting.
+    let decision = commitments::decisions(&state.db)
+        .await?
+        .into_iter()
+        .next()
+        .map(|d| d.id);
     let mut priority_ids: Vec<Uuid> = Vec::with_capacity(PRIORITIES.len());
     for p in PRIORITIES {
         let id = Uuid::now_v7();
@@ -361,6 +382,7 @@ pub async fn add(state: &AppState) -> AppResult<()> {
             p.status,
             p.reason,
             p.merged_into.and_then(|i| priority_ids.get(i).copied()),
+            round_table.filter(|_| p.status.is_decided()),
             p.supporters,
             day(p.proposed),
             p.decided.map(day),
@@ -385,7 +407,7 @@ pub async fn add(state: &AppState) -> AppResult<()> {
             organization,
             due_on: (now + Duration::days(c.due_in)).date(),
             priority: c.priority.and_then(|i| priority_ids.get(i).copied()),
-            decision: None,
+            decision: decision.filter(|_| c.from_decision),
         };
         commitments::insert(&state.db, id, checked, None, None, day(c.created)).await?;
         for u in c.updates {

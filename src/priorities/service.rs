@@ -143,7 +143,9 @@ pub async fn ask_support(state: &AppState, lang: Lang, id: &str, email: &str) ->
     store::request_support(
         &state.db,
         priority.id,
-        dialogue::address_hash(&state.keys, SUPPORT, &email),
+        // Keyed per priority: the hashes of one person's supports of two priorities differ, so
+        // the store cannot tell that they came from the same address.
+        dialogue::address_hash(&state.keys, &format!("{SUPPORT}:{}", priority.id), &email),
         dialogue::token_hash(&state.keys, SUPPORT, token.as_str()),
         sealed,
         draft,

@@ -129,6 +129,7 @@ pub async fn insert_demo(
     status: PriorityStatus,
     reason: Option<&str>,
     merged_into: Option<Uuid>,
+    event_id: Option<Uuid>,
     supporters: i64,
     created_at: OffsetDateTime,
     decided_at: Option<OffsetDateTime>,
@@ -137,8 +138,8 @@ pub async fn insert_demo(
     db_write!(db, |conn| {
         sqlx::query(
             "INSERT INTO priorities (id, community_code, title, description, status, reason, \
-             merged_into, decided_at, supporters, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+             merged_into, event_id, decided_at, supporters, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
         )
         .bind(id)
         .bind(&proposal.community)
@@ -147,6 +148,7 @@ pub async fn insert_demo(
         .bind(status.code())
         .bind(&reason)
         .bind(merged_into)
+        .bind(event_id)
         .bind(decided_at)
         .bind(supporters)
         .bind(created_at)
