@@ -443,6 +443,19 @@ async fn round_table_decisions_are_public_with_their_reason(engine: Engine) {
         !page.contains("Support this priority"),
         "decided ones take no support"
     );
+    let (_, form) = get(&public, app.url("/priorities/new")).await;
+    let (status, _, refused) = post(
+        &public,
+        app.url(&format!("/priorities/{main}/support?lang=en")),
+        &[
+            ("csrf", &hidden(&form, "csrf")),
+            ("email", "late@example.org"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(refused.contains("This priority no longer takes this action."));
+    assert_eq!(app.count("priority_supports").await, 0);
     let (_, page) = get(&public, app.url(&format!("/priorities/{twin}?lang=en"))).await;
     assert!(page.contains("Merged into"));
     assert!(page.contains(&format!("href=\"/priorities/{main}\"")));
