@@ -12,7 +12,136 @@ on_both_engines!(
     commitments_are_checked_and_updated_by_their_organization,
     late_and_stalled_at_given_dates,
     the_demo_has_priorities_and_commitments,
+    round_tables_and_their_decisions_are_sources,
 );
+
+/// A round table with one decision, as the events module records them; returns their ids.
+async fn round_table(app: &TestApp, title: &str, decision: &str) -> (uuid::Uuid, uuid::Uuid) {
+    let (event, decided) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+    let (title, decision) = (title.to_string(), decision.to_string());
+    let at = time::OffsetDateTime::now_utc() - time::Duration::days(3);
+    let db = &app.state.db;
+    let done: Result<(), mistok::error::AppError> = async {
+        mistok::db_write!(db, |conn| {
+            sqlx::query(
+                "INSERT INTO events (id, kind, title, description, community_code, place, \
+                 starts_at, ends_at, organizers, languages, status, created_at, updated_at) \
+                 VALUES ($1, 'round_table', $2, '', 'sloviansk', 'Міська рада', $3, $3, \
+                 'Поліція, міська рада', 'uk', 'scheduled', $3, $3)",
+            )
+            .bind(event)
+            .bind(&title)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query(
+                "INSERT INTO event_decisions (id, event_id, position, text, created_at) \
+                 VALUES ($1, $2, 1, $3, $4)",
+            )
+            .bind(decided)
+            .bind(event)
+            .bind(&decision)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+            Ok(())
+        })
+    }
+    .await;
+    done.unwrap();
+    (event, decided)
+}
+
+async fn round_tables_and_their_decisions_are_sources(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let staff = signed_in(&app, "coordinator@example.org", "coordinator", "").await;
+    let (event, decision) = round_table(
+        &app,
+        "Круглий стіл у Слов’янську",
+        "Міська рада облаштує острівці безпеки на вулиці Центральній",
+    )
+    .await;
+    // The decision of a priority names its round table.
+    let priority = published(&app, &staff, "sloviansk", "Острівці безпеки").await;
+    let (_, page) = get(
+        &staff,
+        app.url(&format!("/staff/priorities/{priority}?lang=en")),
+    )
+    .await;
+    assert!(
+        page.contains("Круглий стіл у Слов’янську"),
+        "offered as a choice"
+    );
+    let csrf = hidden(&page, "csrf");
+    let (status, _, page) = post(
+        &staff,
+        app.url(&format!("/staff/priorities/{priority}/decide?lang=en")),
+        &[
+            ("csrf", &csrf),
+            ("decision", "adopt"),
+            ("reason", "Так."),
+            ("event", &uuid::Uuid::now_v7().to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Choose a round table from the list."));
+    let (status, _, _) = post(
+        &staff,
+        app.url(&format!("/staff/priorities/{priority}/decide")),
+        &[
+            ("csrf", &csrf),
+            ("decision", "adopt"),
+            ("reason", "Так."),
+            ("event", &event.to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let public = app.browser();
+    let (_, page) = get(&public, app.url(&format!("/priorities/{priority}?lang=en"))).await;
+    assert!(page.contains(&format!("href=\"/events/{event}\"")));
+    // A commitment from the decision, prefilled; not from a priority and a decision at once.
+    let (status, form) = get(
+        &staff,
+        app.url(&format!("/staff/commitments/new?decision={decision}")),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(form.contains("value=\"Міська рада облаштує острівці безпеки на вулиці Центральній\""));
+    let council = org_id(&app, "sloviansk_city_council").await;
+    let (status, _, page) = post(
+        &staff,
+        app.url("/staff/commitments?lang=en"),
+        &[
+            ("csrf", &hidden(&form, "csrf")),
+            ("title", "Острівці безпеки"),
+            ("organization", &council),
+            ("due_on", "2027-05-01"),
+            ("priority", &priority),
+            ("decision", &decision.to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Choose a priority or a decision, not both."));
+    let id = create(
+        &app,
+        &staff,
+        &[
+            ("title", "Острівці безпеки"),
+            ("community", "sloviansk"),
+            ("organization", &council),
+            ("due_on", "2027-05-01"),
+            ("decision", &decision.to_string()),
+        ],
+    )
+    .await;
+    let (_, page) = get(&public, app.url(&format!("/commitments/{id}?lang=en"))).await;
+    assert!(page.contains("Decision of an event"));
+    assert!(page.contains(&format!("href=\"/events/{event}\"")));
+    assert!(page.contains("Круглий стіл у Слов’янську"));
+}
 
 async fn the_demo_has_priorities_and_commitments(engine: Engine) {
     let app = TestApp::spawn(engine).await;
