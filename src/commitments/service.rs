@@ -84,6 +84,13 @@ pub async fn tracker(state: &AppState, on: Date, q: &TrackerQuery) -> AppResult<
             rows.push(t);
         }
     }
+    attention_first(&mut rows);
+    Ok(Tracker { counts, rows })
+}
+
+/// Open ones before done and dropped ones; among open ones, late or stalled first; then by due
+/// date.
+pub fn attention_first(rows: &mut [Tracked]) {
     rows.sort_by_key(|t| {
         (
             t.row.status.is_closed(),
@@ -91,7 +98,6 @@ pub async fn tracker(state: &AppState, on: Date, q: &TrackerQuery) -> AppResult<
             t.row.due_on,
         )
     });
-    Ok(Tracker { counts, rows })
 }
 
 /// The tracker's counts on `on` (for the digest and statistics).
@@ -175,14 +181,16 @@ pub fn can_update(staff: &Staff, row: &CommitmentRow) -> bool {
 pub async fn staff_list(state: &AppState, staff: &Staff) -> AppResult<Vec<Tracked>> {
     staff.require(READERS)?;
     let on = today(state);
-    Ok(store::all(&state.db)
+    let mut rows: Vec<Tracked> = store::all(&state.db)
         .await?
         .into_iter()
         .filter(|c| {
             staff.require(EDITORS).is_ok() || staff.user.organization_id == Some(c.organization_id)
         })
         .map(|c| track(state, c, on))
-        .collect())
+        .collect();
+    attention_first(&mut rows);
+    Ok(rows)
 }
 
 pub async fn staff_commitment(

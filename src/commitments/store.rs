@@ -249,11 +249,16 @@ pub async fn add_update(
     now: OffsetDateTime,
 ) -> AppResult<()> {
     db_write!(db, |conn| {
-        let last: Option<OffsetDateTime> =
-            sqlx::query_scalar("SELECT last_update_at FROM commitments WHERE id = $1")
-                .bind(commitment)
-                .fetch_optional(&mut *conn)
-                .await?;
+        // PostgreSQL: the row stays locked until the commit, so two updates entered at once
+        // both see the other's last update. SQLite writes one transaction at a time anyway.
+        let last: Option<OffsetDateTime> = sqlx::query_scalar(by_engine(
+            &*conn,
+            "SELECT last_update_at FROM commitments WHERE id = $1",
+            "SELECT last_update_at FROM commitments WHERE id = $1 FOR UPDATE",
+        ))
+        .bind(commitment)
+        .fetch_optional(&mut *conn)
+        .await?;
         let Some(last) = last else {
             return Err(AppError::NotFound);
         };

@@ -96,17 +96,11 @@ pub async fn insert_proposal(
     now: OffsetDateTime,
 ) -> AppResult<Uuid> {
     db_write!(db, |conn| {
-        let existing: Option<Uuid> =
-            sqlx::query_scalar("SELECT id FROM priorities WHERE submission_key = $1")
-                .bind(&submission_key[..])
-                .fetch_optional(&mut *conn)
-                .await?;
-        if let Some(existing) = existing {
-            return Ok(existing);
-        }
-        sqlx::query(
+        // The same form sent twice at once: one insert wins, the other finds it.
+        let inserted = sqlx::query(
             "INSERT INTO priorities (id, community_code, title, description, status, supporters, \
-             submission_key, created_at, updated_at) VALUES ($1, $2, $3, $4, 'pending', 0, $5, $6, $6)",
+             submission_key, created_at, updated_at) VALUES ($1, $2, $3, $4, 'pending', 0, $5, $6, $6) \
+             ON CONFLICT (submission_key) DO NOTHING",
         )
         .bind(id)
         .bind(&proposal.community)
@@ -115,8 +109,17 @@ pub async fn insert_proposal(
         .bind(&submission_key[..])
         .bind(now)
         .execute(&mut *conn)
-        .await?;
-        Ok::<_, AppError>(id)
+        .await?
+        .rows_affected();
+        if inserted == 1 {
+            return Ok(id);
+        }
+        let existing: Uuid =
+            sqlx::query_scalar("SELECT id FROM priorities WHERE submission_key = $1")
+                .bind(&submission_key[..])
+                .fetch_one(&mut *conn)
+                .await?;
+        Ok::<_, AppError>(existing)
     })
 }
 
