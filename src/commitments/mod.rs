@@ -1,10 +1,11 @@
 //! Commitments (joint measures): what, who, by when, progress and dated updates with evidence;
 //! a public tracker that shows what is done, late or stalled.
 
-use axum::Router;
+pub mod model;
+pub mod service;
+pub mod store;
+pub mod web;
 
-use crate::state::AppState;
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-}
+pub use model::TrackerCounts;
+pub use service::{UpdatedCommitment, tracker_counts, updated_between};
+pub use web::routes;

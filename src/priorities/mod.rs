@@ -1,10 +1,10 @@
 //! Local policing priorities: residents propose them for their community, others support them
 //! (once per person, confirmed by e-mail), a round table adopts, merges or declines them.
 
-use axum::Router;
+pub mod model;
+pub mod service;
+pub mod store;
+pub mod web;
 
-use crate::state::AppState;
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-}
+pub use service::{PriorityCounts, counts_between};
+pub use web::routes;
