@@ -267,6 +267,111 @@ pub async fn digest(state: &AppState, month: YearMonth, lang: Lang) -> AppResult
         });
     }
 
+    // The dialogue: meetings held, priorities proposed and adopted, commitments kept.
+    let held = crate::events::held_between(state, from, until).await?;
+    if !held.is_empty() {
+        let attended: i64 = held.iter().filter_map(|e| e.attendance).sum();
+        sections.push(Section {
+            heading: lang.t("digest-events"),
+            paragraphs: vec![lang.t_args(
+                "digest-events-summary",
+                &[
+                    ("events", (held.len() as i64).into()),
+                    ("people", attended.into()),
+                ],
+            )],
+            table: Some((
+                vec![
+                    lang.t("digest-event-date"),
+                    lang.t("digest-event"),
+                    lang.t("field-community"),
+                    lang.t("digest-event-attendance"),
+                ],
+                held.iter()
+                    .map(|e| {
+                        vec![
+                            state.format_local_date(e.starts_at),
+                            format!(
+                                "{} ({})",
+                                e.title,
+                                lang.t(&format!("events-kind-{}", e.kind))
+                            ),
+                            e.community
+                                .as_deref()
+                                .and_then(|code| catalog.community(code))
+                                .map(|c| c.names.get(lang).to_string())
+                                .unwrap_or_else(|| lang.t("digest-whole-region")),
+                            e.attendance
+                                .map(|n| n.to_string())
+                                .unwrap_or_else(|| "—".into()),
+                        ]
+                    })
+                    .collect(),
+            )),
+            items: held
+                .iter()
+                .take(CASES_LISTED as usize)
+                .map(|e| (e.title.clone(), format!("/events/{}", e.id)))
+                .collect(),
+        });
+    }
+    let priorities = crate::priorities::counts_between(state, from, until).await?;
+    let tracker = crate::commitments::tracker_counts(state, last_day(month).min(today)).await?;
+    let moved = crate::commitments::updated_between(state, from, until).await?;
+    if tracker.total > 0 || priorities.proposed > 0 {
+        let mut paragraphs = vec![lang.t_args(
+            "digest-commitments-summary",
+            &[
+                ("total", tracker.total.into()),
+                ("done", tracker.done.into()),
+                ("progress", tracker.in_progress.into()),
+                ("planned", tracker.planned.into()),
+                ("late", tracker.late.into()),
+                ("stalled", tracker.stalled.into()),
+            ],
+        )];
+        if priorities.proposed > 0 || priorities.adopted > 0 {
+            paragraphs.push(lang.t_args(
+                "digest-priorities-summary",
+                &[
+                    ("proposed", priorities.proposed.into()),
+                    ("adopted", priorities.adopted.into()),
+                ],
+            ));
+        }
+        sections.push(Section {
+            heading: lang.t("digest-commitments"),
+            paragraphs,
+            table: (!moved.is_empty()).then(|| {
+                (
+                    vec![
+                        lang.t("digest-commitment"),
+                        lang.t("digest-commitment-organization"),
+                        lang.t("digest-commitment-progress"),
+                    ],
+                    moved
+                        .iter()
+                        .map(|c| {
+                            let state_label = if c.done {
+                                lang.t("commitments-status-done")
+                            } else if c.late {
+                                lang.t("commitments-late")
+                            } else {
+                                lang.t(&format!("commitments-status-{}", c.status.code()))
+                            };
+                            vec![
+                                c.title.clone(),
+                                c.organization.get(lang).to_string(),
+                                format!("{}% · {state_label}", c.progress),
+                            ]
+                        })
+                        .collect(),
+                )
+            }),
+            items: vec![(lang.t("digest-commitments-link"), "/commitments".into())],
+        });
+    }
+
     // Trust surveys whose results were published that month.
     for t in crate::surveys::service::published_trust(state, Some((from, until)), 3).await? {
         let title = crate::surveys::model::pick_text(lang, &t.survey.title);

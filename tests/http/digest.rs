@@ -7,7 +7,10 @@ use crate::cases::act;
 use crate::on_both_engines;
 use crate::support::{Engine, TestApp, signed_in};
 
-on_both_engines!(digest_of_the_month_as_page_and_pdf);
+on_both_engines!(
+    digest_of_the_month_as_page_and_pdf,
+    the_digest_tells_of_meetings_and_commitments,
+);
 
 /// The text of a PDF, as a viewer extracts it (pdftotext from poppler-utils; `.ci/run`
 /// installs it).
@@ -138,4 +141,89 @@ async fn digest_of_the_month_as_page_and_pdf(engine: Engine) {
             .unwrap()
             .contains(&format!("/digest/{month}"))
     );
+}
+
+/// A meeting held this month and a commitment updated this month, as the events' and the
+/// commitments' pages store them.
+async fn dialogue_of_this_month(app: &TestApp) {
+    let db = &app.state.db;
+    let done: Result<(), mistok::error::AppError> = async {
+        mistok::db_write!(db, |conn| {
+            let now = time::OffsetDateTime::now_utc();
+            sqlx::query(
+                "INSERT INTO events (id, kind, title, description, community_code, place, \
+                 starts_at, ends_at, organizers, capacity, languages, status, attendance, minutes, \
+                 created_at, updated_at) VALUES ($1, 'round_table', 'Round table on school safety', \
+                 '', 'sloviansk', 'Library', $2, $3, 'Platform', NULL, 'uk', 'scheduled', 23, \
+                 'Lighting near school No. 3 agreed.', $3, $3)",
+            )
+            .bind(uuid::Uuid::now_v7())
+            .bind(now - time::Duration::minutes(1))
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            let commitment = uuid::Uuid::now_v7();
+            sqlx::query(
+                "INSERT INTO commitments (id, title, description, community_code, \
+                 organization_id, due_on, progress, status, last_update_at, created_at, \
+                 updated_at) VALUES ($1, 'Street lights near school No. 3', '', 'sloviansk', \
+                 (SELECT id FROM organizations WHERE code = 'sloviansk_city_council'), $2, 40, \
+                 'in_progress', $3, $3, $3)",
+            )
+            .bind(commitment)
+            .bind(now.date() + time::Duration::days(60))
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query(
+                "INSERT INTO commitment_updates (id, commitment_id, on_date, text, progress, \
+                 status, created_at) VALUES ($1, $2, $3, 'Poles ordered.', 40, 'in_progress', $4)",
+            )
+            .bind(uuid::Uuid::now_v7())
+            .bind(commitment)
+            .bind(now.date())
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            Ok::<_, mistok::error::AppError>(())
+        })
+    }
+    .await;
+    done.expect("dialogue stored");
+}
+
+async fn the_digest_tells_of_meetings_and_commitments(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    dialogue_of_this_month(&app).await;
+    let today = time::OffsetDateTime::now_utc().date();
+    let month = format!("{:04}-{:02}", today.year(), u8::from(today.month()));
+    let html = app
+        .browser()
+        .get(app.url(&format!("/digest/{month}?lang=en")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Meetings of police and residents"), "{html}");
+    assert!(html.contains("Meetings held this month: 1; people who came: 23"));
+    assert!(html.contains("Round table on school safety"));
+    assert!(html.contains("Commitments and community priorities"));
+    assert!(html.contains("commitments: 1; done: 0, in progress: 1"));
+    assert!(html.contains("Street lights near school No. 3"));
+    assert!(html.contains("40% · In progress"), "{html}");
+    let pdf = app
+        .browser()
+        .get(app.url(&format!("/digest/{month}.pdf?lang=uk")))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let text = pdf_text(&pdf);
+    assert!(text.contains("Зустрічі поліції та мешканців"), "{text}");
+    assert!(text.contains("Round table on school safety"), "{text}");
+    assert!(text.contains("Street lights near school No. 3"), "{text}");
 }
