@@ -363,6 +363,8 @@ struct StatisticsPage {
     definitions: Vec<(String, String)>,
     /// The newest published trust survey: title, wave, link and its trust index rows.
     trust: Option<TrustView>,
+    /// Meetings held in the period (and people at them), commitments as they stand today.
+    dialogue: DialogueView,
 }
 
 struct TrustView {
@@ -507,6 +509,38 @@ fn view(state: &AppState, lang: Lang, catalog: &CatalogData, f: &Figures) -> Vie
     }
 }
 
+/// The dialogue's figures beside the cases': meetings held in the chosen period, and where the
+/// commitments stand today.
+struct DialogueView {
+    meetings: Option<(usize, i64)>,
+    commitments: crate::commitments::TrackerCounts,
+}
+
+async fn dialogue_view(
+    state: &AppState,
+    filters: Option<&crate::statistics::model::Filters>,
+) -> crate::error::AppResult<DialogueView> {
+    let meetings = match filters {
+        Some(f) => {
+            let offset = state.local_offset(time::OffsetDateTime::now_utc());
+            let from = f.from.midnight().assume_offset(offset);
+            let until =
+                f.to.next_day()
+                    .unwrap_or(f.to)
+                    .midnight()
+                    .assume_offset(offset);
+            let held = crate::events::held_between(state, from, until).await?;
+            Some((held.len(), held.iter().filter_map(|e| e.attendance).sum()))
+        }
+        None => None,
+    };
+    let today = crate::statistics::service::today(state);
+    Ok(DialogueView {
+        meetings,
+        commitments: crate::commitments::tracker_counts(state, today).await?,
+    })
+}
+
 async fn page(
     State(state): State<AppState>,
     Locale(lang): Locale,
@@ -560,7 +594,12 @@ async fn page(
         }),
         Err(err) => return page_error(lang, err),
     };
+    let dialogue = match dialogue_view(&state, figures.as_ref().map(|f| &f.filters)).await {
+        Ok(dialogue) => dialogue,
+        Err(err) => return page_error(lang, err),
+    };
     let view = StatisticsPage {
+        dialogue,
         trust,
         c: Chrome::new(lang, &path, "stats-title").nav("statistics"),
         errors: FieldErrors::new(lang, &errors),

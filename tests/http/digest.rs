@@ -223,6 +223,22 @@ async fn the_digest_tells_of_meetings_and_commitments(engine: Engine) {
         .await
         .unwrap();
     let text = pdf_text(&pdf);
+    // The statistics page counts them too.
+    let stats = app
+        .browser()
+        .get(app.url("/statistics?lang=en"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(stats.contains("Dialogue: meetings and commitments"));
+    assert!(
+        stats.contains("<dt>People at the meetings</dt><dd>23</dd>"),
+        "{stats}"
+    );
+    assert!(stats.contains("<dt>Commitments in all</dt><dd>1</dd>"));
     assert!(text.contains("Зустрічі поліції та мешканців"), "{text}");
     assert!(text.contains("Round table on school safety"), "{text}");
     assert!(text.contains("Street lights near school No. 3"), "{text}");
