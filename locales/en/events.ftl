@@ -25,6 +25,7 @@ events-subscribe-hint = a link for Google Calendar, Outlook or your phone’s ca
 events-seats-left = Seats left: {$left} of {$capacity}
 events-seats-full = All {$capacity} seats taken; on the waiting list: {$waiting}
 events-seats-open = Open to all, no registration needed
+events-seats-reception = By appointment: choose a time on the reception's page
 events-kind-round_table = Round table
 events-kind-training = Training
 events-kind-school_lecture = School lecture

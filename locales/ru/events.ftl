@@ -25,6 +25,7 @@ events-subscribe-hint = ссылка для Google Календаря, Outlook �
 events-seats-left = Свободных мест: {$left} из {$capacity}
 events-seats-full = Все {$capacity} мест заняты; в списке ожидания: {$waiting}
 events-seats-open = Вход свободный, регистрация не нужна
+events-seats-reception = Приём по записи на время: выберите время на странице приёма
 events-kind-round_table = Круглый стол
 events-kind-training = Тренинг
 events-kind-school_lecture = Лекция в школе

@@ -3,4 +3,4 @@ dialogue-tabs-label = Розділи діалогу
 dialogue-tab-events = Заходи
 dialogue-tab-receptions = Спільні прийоми
 dialogue-tab-priorities = Пріоритети громад
-dialogue-tab-commitments = Зобов'язання
+dialogue-tab-commitments = Зобов’язання

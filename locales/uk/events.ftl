@@ -25,6 +25,7 @@ events-subscribe-hint = посилання для Google Календаря, Out
 events-seats-left = Вільних місць: {$left} з {$capacity}
 events-seats-full = Усі {$capacity} місць зайнято; у списку очікування: {$waiting}
 events-seats-open = Вхід вільний, реєстрація не потрібна
+events-seats-reception = Прийом за записом на час: оберіть час на сторінці прийому
 events-kind-round_table = Круглий стіл
 events-kind-training = Тренінг
 events-kind-school_lecture = Лекція в школі

@@ -11,6 +11,12 @@ use crate::state::AppState;
 
 /// Length of a demo slot.
 const SLOT_MINUTES: i64 = 20;
+/// Who receives at the demo's receptions, one after the other.
+const OFFICIALS: [&str; 3] = [
+    "Начальник Краматорського районного управління поліції",
+    "Заступник керівника Донецької обласної прокуратури",
+    "Секретар Краматорської міської ради",
+];
 /// Slots per reception at most.
 const SLOTS_PER_RECEPTION: usize = 9;
 
@@ -26,16 +32,26 @@ pub async fn add(state: &AppState) -> AppResult<()> {
         let fits = ((reception.ends_at - reception.starts_at).whole_minutes() / SLOT_MINUTES)
             .clamp(1, SLOTS_PER_RECEPTION as i64) as usize;
         let slots = crate::receptions::model::series_slots(reception.starts_at, length, fits);
-        let audited = crate::audit::Audited::by_system(
-            state,
-            "reception.slots_added",
-            "event",
-            reception.id,
-            None,
-            Some(serde_json::json!({ "count": fits, "demo": true })),
-        );
-        let official = reception.organizers.clone();
-        store::add_slots(&state.db, reception.id, official, slots, audited).await?;
+        // Each official receives for a third of the reception.
+        let per_official = slots.len().div_ceil(OFFICIALS.len());
+        for (official, part) in OFFICIALS.iter().zip(slots.chunks(per_official)) {
+            let audited = crate::audit::Audited::by_system(
+                state,
+                "reception.slots_added",
+                "event",
+                reception.id,
+                None,
+                Some(serde_json::json!({ "count": part.len(), "demo": true })),
+            );
+            store::add_slots(
+                &state.db,
+                reception.id,
+                official.to_string(),
+                part.to_vec(),
+                audited,
+            )
+            .await?;
+        }
         let offered = store::slots(&state.db, reception.id).await?;
         let residents = [
             (

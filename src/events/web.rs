@@ -112,6 +112,8 @@ fn seats(lang: Lang, e: &EventRow) -> String {
                 ("capacity", FluentValue::from(capacity)),
             ],
         ),
+        // A joint reception is visited by booking a time, not by a seat.
+        _ if e.kind == EventKind::JointReception => lang.t("events-seats-reception"),
         _ => lang.t("events-seats-open"),
     }
 }
