@@ -57,6 +57,9 @@ pub struct Config {
     /// Reports one address may submit per hour from the web form or the app (hotline operators
     /// and partner systems are not limited).
     pub intake_per_address_per_hour: u32,
+    /// Residents' dialogue forms (event registrations, reception bookings, priority proposals
+    /// and supports) one address may send per hour.
+    pub dialogue_forms_per_address_per_hour: u32,
 }
 
 impl Default for Config {
@@ -81,6 +84,7 @@ impl Default for Config {
             max_intake_in_flight: 256,
             retention_months: 0,
             intake_per_address_per_hour: 30,
+            dialogue_forms_per_address_per_hour: 30,
         }
     }
 }

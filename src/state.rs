@@ -27,6 +27,9 @@ pub struct AppState {
     /// Reports submitted per client address from the web form and the app (not by staff or
     /// partner systems), per hour.
     pub intake_limiter: Arc<FailureLimiter>,
+    /// Residents' dialogue forms (registrations, bookings, proposals, supports) per client
+    /// address, per hour.
+    pub dialogue_limiter: Arc<FailureLimiter>,
     /// The platform's time zone, for showing dates.
     pub time_zone: jiff::tz::TimeZone,
     /// Where e-mails go: a mail server, or the outbox folder.
@@ -54,6 +57,7 @@ impl AppState {
             )
         })?;
         let intake_limit = config.intake_per_address_per_hour.max(1);
+        let dialogue_limit = config.dialogue_forms_per_address_per_hour.max(1);
         Ok(AppState {
             mailer: Arc::new(mailer),
             mail_from,
@@ -67,6 +71,10 @@ impl AppState {
             login_failures: Arc::new(FailureLimiter::new(30, Duration::from_secs(15 * 60))),
             intake_limiter: Arc::new(FailureLimiter::new(
                 intake_limit,
+                Duration::from_secs(60 * 60),
+            )),
+            dialogue_limiter: Arc::new(FailureLimiter::new(
+                dialogue_limit,
                 Duration::from_secs(60 * 60),
             )),
             time_zone,

@@ -100,6 +100,10 @@ pub fn router(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(120),
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            shed::limit_resident_forms,
+        ))
         // Outermost: a request turned away costs almost nothing.
         .layer(axum::middleware::from_fn_with_state(
             shed::InFlight::new(

@@ -76,6 +76,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn resident_forms_are_the_dialogue_posts_that_store_or_mail() {
+        for path in [
+            "/events/0199/register",
+            "/receptions/0199",
+            "/priorities",
+            "/priorities/0199/support",
+        ] {
+            assert!(is_resident_form(&Method::POST, path), "{path}");
+            assert!(!is_resident_form(&Method::GET, path), "GET {path}");
+        }
+        for path in [
+            "/events",
+            "/bookings/abc",
+            "/priorities/confirm/abc",
+            "/events/registrations/abc",
+            "/staff/events/0199",
+            "/receptions",
+        ] {
+            assert!(!is_resident_form(&Method::POST, path), "{path}");
+        }
+    }
+
+    #[test]
     fn intake_is_the_submissions_only() {
         for path in [
             "/api/v1/reports",
@@ -94,4 +117,53 @@ mod tests {
             assert!(!is_intake(&Method::POST, path), "{path}");
         }
     }
+}
+
+/// Whether a request is a resident's form of the dialogue that stores something or sends an
+/// e-mail (registering for an event, booking a reception, proposing or supporting a priority).
+pub fn is_resident_form(method: &Method, path: &str) -> bool {
+    if *method != Method::POST {
+        return false;
+    }
+    let parts: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    matches!(
+        parts.as_slice(),
+        ["", "events", _, "register"]
+            | ["", "receptions", _]
+            | ["", "priorities"]
+            | ["", "priorities", _, "support"]
+    )
+}
+
+/// Limits the residents' dialogue forms per address (in memory only): each attempt counts, so
+/// that nobody makes the platform send e-mails to many addresses or fill a calendar with
+/// made-up names. Past the limit the person gets a page in their language saying when to try
+/// again.
+pub async fn limit_resident_forms(
+    State(state): State<crate::state::AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if !is_resident_form(request.method(), request.uri().path()) {
+        return next.run(request).await;
+    }
+    let (mut parts, body) = request.into_parts();
+    let client = <super::ClientIp as axum::extract::FromRequestParts<()>>::from_request_parts(
+        &mut parts,
+        &(),
+    )
+    .await
+    .map(|c| c.0)
+    .unwrap_or(None);
+    if let Some(ip) = client {
+        if let Err(retry_after_secs) = state.dialogue_limiter.check(ip) {
+            let lang = super::locale::lang_of(&parts);
+            return super::page::page_error(
+                lang,
+                crate::error::AppError::RateLimited { retry_after_secs },
+            );
+        }
+        state.dialogue_limiter.record(ip);
+    }
+    next.run(Request::from_parts(parts, body)).await
 }

@@ -13,7 +13,66 @@ on_both_engines!(
     residents_book_and_cancel_a_reception_slot,
     a_slot_is_booked_once_when_many_book_at_once,
     reminders_leave_once_a_day_before,
+    residents_forms_are_limited_per_address,
 );
+
+/// Past the hourly number of dialogue forms from one address, the next gets 429 with
+/// `Retry-After` and a page in the person's language; staff and other pages are not affected.
+async fn residents_forms_are_limited_per_address(engine: Engine) {
+    let app = TestApp::spawn_with(engine, |config| {
+        config.dialogue_forms_per_address_per_hour = 3
+    })
+    .await;
+    let day = OffsetDateTime::now_utc() + Duration::days(2);
+    let id = reception(&app, "Прийом", day).await;
+    let coordinator = signed_in(&app, "coordinator@example.org", "coordinator", "").await;
+    let opened = open_slots(
+        &app,
+        &coordinator,
+        id,
+        &local(&app, day),
+        "20",
+        "2",
+        "Начальник",
+    )
+    .await;
+    assert_eq!(opened.status(), 303, "staff forms are not counted");
+    let browser = app.browser();
+    for _ in 0..3 {
+        let (_, form) = booking_form(&app, &browser, id).await;
+        let (status, _) = book(&app, &browser, id, &form, &[("name", "Оля")]).await;
+        assert_eq!(status, 422, "counted, judged as usual");
+    }
+    let (_, form) = booking_form(&app, &browser, id).await;
+    let response = browser
+        .post(app.url(&format!("/receptions/{id}")))
+        .form(&[("csrf", form.csrf.as_str()), ("name", "Оля")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 429);
+    assert!(response.headers().contains_key("retry-after"));
+    let html = response.text().await.unwrap();
+    assert!(html.contains("lang=\"uk\""));
+    // Reading is not limited.
+    let page = browser
+        .get(app.url(&format!("/receptions/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let proposal = browser
+        .post(app.url("/priorities"))
+        .form(&[("title", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        proposal.status(),
+        429,
+        "the same allowance for every dialogue form"
+    );
+}
 
 /// A joint reception held by the Kramatorsk district police, `days` from now, 10:00–14:00
 /// local time, made the way the events' pages store it.

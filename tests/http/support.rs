@@ -108,6 +108,7 @@ impl TestApp {
             jobs_interval_secs: 0,
             // Every request of a test comes from 127.0.0.1; `intake.rs` tests the limit itself.
             intake_per_address_per_hour: 1_000_000,
+            dialogue_forms_per_address_per_hour: 1_000_000,
             ..Config::default()
         };
         let mut config = config;
