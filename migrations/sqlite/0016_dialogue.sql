@@ -52,6 +52,8 @@ CREATE TABLE event_registrations (
     email_hash BLOB,
     -- confirmed, waiting, cancelled
     status TEXT NOT NULL,
+    -- The person's interface language: their e-mails are written in it.
+    language TEXT NOT NULL,
     -- Keyed hash of the token in the person's cancellation link.
     cancel_hash BLOB NOT NULL UNIQUE,
     -- A retried submission (same form token) is stored once.

@@ -335,6 +335,7 @@ async fn add_registrations(state: &AppState) -> AppResult<()> {
                 email_hash: None,
                 cancel_hash: crate::dialogue::token_hash(keys, "registration", &token),
                 submission_key: crate::dialogue::submission_key(keys, "registration", &token),
+                language: "uk",
                 confirmation: None,
                 waiting_notice: None,
             };

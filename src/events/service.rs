@@ -239,6 +239,7 @@ pub async fn register(
             .map(|e| crate::dialogue::address_hash(keys, REGISTRATION, e)),
         cancel_hash: crate::dialogue::token_hash(keys, REGISTRATION, &token),
         submission_key: crate::dialogue::submission_key(keys, REGISTRATION, &valid.form_token),
+        language: lang.code(),
         confirmation,
         waiting_notice,
     };
@@ -292,13 +293,10 @@ pub async fn cancel_registration(state: &AppState, token: &str) -> AppResult<sto
     let hash = crate::dialogue::token_hash(&state.keys, REGISTRATION, token);
     let promotion = Mailing {
         keys: Arc::clone(&state.keys),
-        draft: mail(
-            state,
-            state.mail_language,
-            "events-mail-promoted",
-            &event,
-            None,
-        ),
+        drafts: crate::i18n::Lang::ALL
+            .iter()
+            .map(|lang| mail(state, *lang, "events-mail-promoted", &event, None))
+            .collect(),
     };
     store::cancel_registration(&state.db, hash, OffsetDateTime::now_utc(), promotion).await
 }
@@ -416,13 +414,10 @@ pub async fn update(
     );
     let promotion = Mailing {
         keys: Arc::clone(&state.keys),
-        draft: mail(
-            state,
-            state.mail_language,
-            "events-mail-promoted",
-            &event,
-            None,
-        ),
+        drafts: crate::i18n::Lang::ALL
+            .iter()
+            .map(|lang| mail(state, *lang, "events-mail-promoted", &event, None))
+            .collect(),
     };
     store::update(
         &state.db,
@@ -450,13 +445,10 @@ pub async fn cancel(state: &AppState, staff: &Staff, id: &str) -> AppResult<usiz
     );
     let notice = Mailing {
         keys: Arc::clone(&state.keys),
-        draft: mail(
-            state,
-            state.mail_language,
-            "events-mail-cancelled",
-            &event,
-            None,
-        ),
+        drafts: crate::i18n::Lang::ALL
+            .iter()
+            .map(|lang| mail(state, *lang, "events-mail-cancelled", &event, None))
+            .collect(),
     };
     store::cancel(
         &state.db,

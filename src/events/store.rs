@@ -278,11 +278,25 @@ pub async fn insert(
     })
 }
 
-/// E-mails for people whose place changes: who was promoted from the waiting list.
+/// E-mails for people whose place changes (promoted from the waiting list, the event
+/// cancelled): the same message in each interface language, each person getting theirs.
 #[derive(Clone)]
 pub struct Mailing {
     pub keys: Arc<Keys>,
-    pub draft: Draft,
+    /// In the order of `Lang::ALL`.
+    pub drafts: Vec<Draft>,
+}
+
+impl Mailing {
+    /// The message in the language of `code` (Ukrainian when unknown).
+    pub fn draft(&self, code: &str) -> &Draft {
+        let lang = crate::i18n::Lang::from_code(code).unwrap_or_default();
+        let i = crate::i18n::Lang::ALL
+            .iter()
+            .position(|l| *l == lang)
+            .unwrap_or(0);
+        &self.drafts[i.min(self.drafts.len().saturating_sub(1))]
+    }
 }
 
 /// Promotes waiting registrations (earliest first) while confirmed ones are below capacity;
@@ -307,8 +321,8 @@ macro_rules! promote_waiting {
                     break;
                 }
                 let next = sqlx::query(
-                    "SELECT id, email_sealed FROM event_registrations WHERE event_id = $1 \
-                     AND status = 'waiting' ORDER BY id LIMIT 1",
+                    "SELECT id, email_sealed, language FROM event_registrations \
+                     WHERE event_id = $1 AND status = 'waiting' ORDER BY id LIMIT 1",
                 )
                 .bind($event_id)
                 .fetch_optional(&mut *$conn)
@@ -316,6 +330,7 @@ macro_rules! promote_waiting {
                 let Some(next) = next else { break };
                 let id: Uuid = next.try_get("id")?;
                 let email: Option<Vec<u8>> = next.try_get("email_sealed")?;
+                let language: String = next.try_get("language")?;
                 sqlx::query(
                     "UPDATE event_registrations SET status = 'confirmed', promoted_at = $2 \
                      WHERE id = $1",
@@ -333,7 +348,11 @@ macro_rules! promote_waiting {
                         .map_err(AppError::internal)?;
                     let sealed = mailing.keys.seal(SEAL_RECIPIENT, &address);
                     $conn
-                        .queue_mail(&[Recipients::Sealed(&sealed)], &mailing.draft, $now)
+                        .queue_mail(
+                            &[Recipients::Sealed(&sealed)],
+                            mailing.draft(&language),
+                            $now,
+                        )
                         .await?;
                 }
             }
@@ -404,20 +423,20 @@ pub async fn cancel(
         if changed == 0 {
             return Ok(0);
         }
-        let addresses: Vec<Vec<u8>> = sqlx::query_scalar(
-            "SELECT email_sealed FROM event_registrations WHERE event_id = $1 \
+        let addresses: Vec<(Vec<u8>, String)> = sqlx::query_as(
+            "SELECT email_sealed, language FROM event_registrations WHERE event_id = $1 \
              AND status <> 'cancelled' AND email_sealed IS NOT NULL ORDER BY id",
         )
         .bind(id)
         .fetch_all(&mut *conn)
         .await?;
-        for email in &addresses {
+        for (email, language) in &addresses {
             let address = notice
                 .keys
                 .open(SEAL_EMAIL, email)
                 .map_err(AppError::internal)?;
             let sealed = notice.keys.seal(SEAL_RECIPIENT, &address);
-            conn.queue_mail(&[Recipients::Sealed(&sealed)], &notice.draft, now)
+            conn.queue_mail(&[Recipients::Sealed(&sealed)], notice.draft(language), now)
                 .await?;
         }
         append_audited!(conn, audited);
@@ -536,6 +555,8 @@ pub struct NewRegistration {
     pub email_hash: Option<[u8; 32]>,
     pub cancel_hash: [u8; 32],
     pub submission_key: [u8; 32],
+    /// The person's interface language (`uk`, `ru`, `en`).
+    pub language: &'static str,
     /// The confirmation to the person's address (sealed for the outbox), if they gave one.
     pub confirmation: Option<(Vec<u8>, Draft)>,
     /// The same, if they end up on the waiting list.
@@ -636,8 +657,8 @@ pub async fn register(
         let placed = super::model::place_for_newcomer(capacity, confirmed);
         sqlx::query(
             "INSERT INTO event_registrations (id, event_id, name_sealed, email_sealed, email_hash, \
-             status, cancel_hash, submission_key, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             status, cancel_hash, submission_key, created_at, language) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(reg.id)
         .bind(reg.event_id)
@@ -648,6 +669,7 @@ pub async fn register(
         .bind(&reg.cancel_hash[..])
         .bind(&reg.submission_key[..])
         .bind(now)
+        .bind(reg.language)
         .execute(&mut *conn)
         .await?;
         let position = if placed == RegistrationStatus::Waiting {
