@@ -60,3 +60,8 @@ impl From<sqlx::Error> for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// The id in a path (`/events/{id}`): one that is not a UUID names nothing, so it is not found.
+pub fn parse_id(id: &str) -> AppResult<uuid::Uuid> {
+    uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)
+}

@@ -78,6 +78,13 @@ impl CatalogData {
         self.categories.iter().find(|c| c.code == code)
     }
 
+    /// A community's name in `lang`; the code itself for one the catalog does not know.
+    pub fn community_name(&self, lang: Lang, code: &str) -> String {
+        self.community(code)
+            .map(|c| c.names.get(lang).to_string())
+            .unwrap_or_else(|| code.to_string())
+    }
+
     pub fn community(&self, code: &str) -> Option<&Community> {
         self.communities.iter().find(|c| c.code == code)
     }

@@ -12,17 +12,13 @@ use super::store::{self, CommitmentRow, UpdateRow};
 use crate::accounts::{Role, Staff};
 use crate::audit::Audited;
 use crate::catalog::Names;
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppError, AppResult, FieldError, parse_id};
 use crate::state::AppState;
 
 /// Who creates and edits commitments (and may add updates to any).
 pub const EDITORS: &[Role] = &[Role::Coordinator, Role::Administrator];
 /// Who sees the staff pages of commitments.
 pub const READERS: &[Role] = &[Role::Coordinator, Role::Administrator, Role::Officer];
-
-pub fn parse_id(id: &str) -> AppResult<Uuid> {
-    Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)
-}
 
 /// A day of the platform's calendar (its time zone) for a moment.
 pub fn local_date(state: &AppState, at: OffsetDateTime) -> Date {

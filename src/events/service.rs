@@ -14,7 +14,7 @@ use super::store::{self, DecisionRow, EventFields, EventRow, Mailing, RegisterOu
 use crate::accounts::{Role, Staff};
 use crate::audit::Audited;
 use crate::db::Db;
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppError, AppResult, FieldError, parse_id};
 use crate::i18n::Lang;
 use crate::notify::model::{Draft, link};
 use crate::notify::store::SEAL_RECIPIENT;
@@ -33,10 +33,6 @@ pub fn can_edit(staff: &Staff, event: &EventRow) -> bool {
         || (staff.user.role == Role::Officer
             && staff.user.organization_id.is_some()
             && staff.user.organization_id == event.organization_id)
-}
-
-fn parse_id(id: &str) -> AppResult<Uuid> {
-    Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)
 }
 
 // ---- Public ----

@@ -20,9 +20,9 @@ use super::store::{DecisionRow, EventRow, RegisterOutcome};
 use crate::accounts::Staff;
 use crate::catalog::CatalogData;
 use crate::error::{AppError, FieldError};
-use crate::http::csrf;
 use crate::http::locale::Locale;
 use crate::http::page::{Chrome, FieldErrors, page_error, query_string, render};
+use crate::http::{base_url, csrf};
 use crate::i18n::Lang;
 use crate::state::AppState;
 
@@ -64,9 +64,10 @@ struct Card {
 }
 
 fn community_name(catalog: &CatalogData, lang: Lang, code: Option<&str>) -> String {
-    code.and_then(|c| catalog.community(c))
-        .map(|c| c.names.get(lang).to_string())
-        .unwrap_or_else(|| lang.t("events-whole-region"))
+    code.map_or_else(
+        || lang.t("events-whole-region"),
+        |code| catalog.community_name(lang, code),
+    )
 }
 
 fn hm(state: &AppState, at: OffsetDateTime) -> String {
@@ -148,22 +149,6 @@ fn communities(catalog: &CatalogData, lang: Lang) -> Vec<(String, String)> {
         .into_iter()
         .map(|c| (c.code.clone(), c.names.get(lang).to_string()))
         .collect()
-}
-
-/// The platform's address for absolute links: the configured one, else the request's host.
-fn base_url(state: &AppState, headers: &HeaderMap) -> String {
-    if let Some(url) = &state.config.public_url {
-        return url.trim_end_matches('/').to_string();
-    }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
-        })
-        .unwrap_or("localhost");
-    format!("http://{host}")
 }
 
 fn host_of(base: &str) -> String {

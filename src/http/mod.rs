@@ -115,6 +115,23 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// The platform's address for absolute links (feeds, calendars, links shown to keep): the
+/// configured one, else the request's host (when it looks like a host name).
+pub fn base_url(state: &AppState, headers: &axum::http::HeaderMap) -> String {
+    if let Some(url) = &state.config.public_url {
+        return url.trim_end_matches('/').to_string();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        })
+        .unwrap_or("localhost");
+    format!("http://{host}")
+}
+
 async fn healthz(State(state): State<AppState>) -> Response {
     match state.db.ping().await {
         Ok(()) => (StatusCode::OK, "ok").into_response(),

@@ -14,9 +14,9 @@ use super::service;
 use super::store::ArticleRow;
 use crate::accounts::Staff;
 use crate::error::{AppError, FieldError};
-use crate::http::csrf;
 use crate::http::locale::Locale;
 use crate::http::page::{Chrome, FieldErrors, page_error, render};
+use crate::http::{base_url, csrf};
 use crate::i18n::Lang;
 use crate::state::AppState;
 
@@ -196,22 +196,6 @@ struct Feed {
     alternate: String,
     updated: String,
     entries: Vec<FeedEntry>,
-}
-
-/// The platform's address for absolute links: the configured one, else the request's host.
-fn base_url(state: &AppState, headers: &HeaderMap) -> String {
-    if let Some(url) = &state.config.public_url {
-        return url.trim_end_matches('/').to_string();
-    }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
-        })
-        .unwrap_or("localhost");
-    format!("http://{host}")
 }
 
 fn rfc3339(at: time::OffsetDateTime) -> String {

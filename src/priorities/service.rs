@@ -13,7 +13,7 @@ use super::store::{self, PriorityRow, RoundTable, SupportLink};
 use crate::accounts::{Role, Staff};
 use crate::audit::Audited;
 use crate::dialogue;
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppError, AppResult, FieldError, parse_id};
 use crate::i18n::Lang;
 use crate::notify::model::{Draft, link};
 use crate::state::AppState;
@@ -24,10 +24,6 @@ pub const MODERATORS: &[Role] = &[Role::Coordinator, Role::Administrator];
 /// Token kinds of the dialogue's hashes.
 const SUPPORT: &str = "support";
 const PROPOSAL: &str = "priority";
-
-pub fn parse_id(id: &str) -> AppResult<Uuid> {
-    Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)
-}
 
 /// Open ones first (most supporters first), then decided ones (newest decision first).
 pub fn public_order(rows: &mut [PriorityRow]) {

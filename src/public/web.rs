@@ -87,13 +87,6 @@ fn category_name(catalog: &CatalogData, lang: Lang, code: &str) -> String {
         .unwrap_or_else(|| code.to_string())
 }
 
-fn community_name(catalog: &CatalogData, lang: Lang, code: &str) -> String {
-    catalog
-        .community(code)
-        .map(|c| c.names.get(lang).to_string())
-        .unwrap_or_else(|| code.to_string())
-}
-
 fn page_link(v: &RegisterQuery, page: i64) -> String {
     let page = page.to_string();
     let pairs = [
@@ -135,7 +128,7 @@ async fn register(
                     status_code: r.status.code(),
                     status: lang.t(&r.status.message_key()),
                     category: category_name(&catalog, lang, &r.category),
-                    community: community_name(&catalog, lang, &r.community),
+                    community: catalog.community_name(lang, &r.community),
                     received: state.format_local_date(r.received_at),
                 })
                 .collect(),
@@ -295,7 +288,7 @@ async fn case(
         status: lang.t(&r.status.message_key()),
         kind: lang.t(&format!("kind-{}", r.kind.code().replace('_', "-"))),
         category: category_name(&catalog, lang, &r.category),
-        community: community_name(&catalog, lang, &r.community),
+        community: catalog.community_name(lang, &r.community),
         received: state.format_local_date(r.received_at),
         published: state.format_local_date(r.published_at),
         outcome: found

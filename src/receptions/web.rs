@@ -15,7 +15,7 @@ use super::service::{self, OpenedBooking};
 use super::store::{BookingRow, ReceptionRow, SlotRow};
 use crate::accounts::Staff;
 use crate::catalog::CatalogData;
-use crate::error::{AppError, FieldError};
+use crate::error::{AppError, FieldError, parse_id};
 use crate::http::csrf;
 use crate::http::locale::Locale;
 use crate::http::page::{Chrome, FieldErrors, page_error, render};
@@ -53,13 +53,10 @@ struct Line {
 }
 
 fn community_name(catalog: &CatalogData, lang: Lang, code: Option<&str>) -> String {
-    match code {
-        Some(code) => catalog
-            .community(code)
-            .map(|c| c.names.get(lang).to_string())
-            .unwrap_or_else(|| code.to_string()),
-        None => lang.t("reception-whole-region"),
-    }
+    code.map_or_else(
+        || lang.t("reception-whole-region"),
+        |code| catalog.community_name(lang, code),
+    )
 }
 
 fn span(state: &AppState, from: time::OffsetDateTime, to: time::OffsetDateTime) -> String {
@@ -224,10 +221,6 @@ async fn reload(
 ) -> Result<(std::sync::Arc<CatalogData>, service::ReceptionPage), AppError> {
     let catalog = state.catalog.get(&state.db).await?;
     Ok((catalog, service::reception(state, id).await?))
-}
-
-fn parse_id(id: &str) -> Result<Uuid, AppError> {
-    Uuid::parse_str(id).map_err(|_| AppError::NotFound)
 }
 
 async fn reception(

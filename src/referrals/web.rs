@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::model::ReferralAction;
 use super::service::{self, ReferInput};
 use crate::accounts::Staff;
-use crate::error::{AppError, FieldError};
+use crate::error::{AppError, FieldError, parse_id};
 use crate::http::csrf;
 use crate::http::locale::Locale;
 use crate::http::page::{Chrome, FieldErrors, page_error, render};
@@ -267,10 +267,6 @@ async fn render_referral(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     (jar, render(code, &page)).into_response()
-}
-
-fn parse_id(id: &str) -> Result<Uuid, AppError> {
-    Uuid::parse_str(id).map_err(|_| AppError::NotFound)
 }
 
 async fn page(

@@ -191,10 +191,6 @@ pub async fn survey(state: &AppState, id: Uuid) -> AppResult<SurveyRow> {
         .ok_or(AppError::NotFound)
 }
 
-pub fn parse_id(id: &str) -> AppResult<Uuid> {
-    Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)
-}
-
 /// A question as the builder's form gives it.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(default)]

@@ -435,7 +435,7 @@ pub(super) struct NoticeQuery {
 }
 
 async fn load(state: &AppState, lang: Lang, id: &str) -> Result<SurveyRow, Response> {
-    let id = service::parse_id(id).map_err(|e| survey_error(lang, e))?;
+    let id = crate::error::parse_id(id).map_err(|e| survey_error(lang, e))?;
     service::survey(state, id)
         .await
         .map_err(|e| survey_error(lang, e))
@@ -736,7 +736,7 @@ pub(super) async fn wave_action(
     Path((id, wave)): Path<(String, String)>,
     Form(form): Form<WavePost>,
 ) -> Response {
-    let (survey_id, wave_id) = match (service::parse_id(&id), service::parse_id(&wave)) {
+    let (survey_id, wave_id) = match (crate::error::parse_id(&id), crate::error::parse_id(&wave)) {
         (Ok(s), Ok(w)) => (s, w),
         _ => return survey_error(lang, AppError::NotFound),
     };
@@ -770,7 +770,7 @@ pub(super) async fn invitations(
         Ok(s) => s,
         Err(page) => return page,
     };
-    let Ok(wave_id) = service::parse_id(&wave) else {
+    let Ok(wave_id) = crate::error::parse_id(&wave) else {
         return survey_error(lang, AppError::NotFound);
     };
     if !csrf::verify(&state, &jar, &headers, &form.csrf) {

@@ -201,7 +201,7 @@ async fn save(
     id: Option<&str>,
     form: FocusForm,
 ) -> Response {
-    let parsed = match id.map(service::parse_id) {
+    let parsed = match id.map(crate::error::parse_id) {
         Some(Ok(id)) => Some(id),
         Some(Err(err)) => return survey_error(lang, err),
         None => None,
@@ -251,7 +251,7 @@ pub(super) async fn edit_form(
     Path(id): Path<String>,
     Query(params): Query<SavedParams>,
 ) -> Response {
-    let group = match service::parse_id(&id) {
+    let group = match crate::error::parse_id(&id) {
         Ok(uuid) => service::focus_group(&state, &staff, uuid).await,
         Err(err) => Err(err),
     };

@@ -102,7 +102,7 @@ async fn load_wave(
     id: &str,
     wave: &str,
 ) -> Result<(super::store::SurveyRow, super::store::WaveRow), Response> {
-    let (Ok(id), Ok(wave)) = (service::parse_id(id), service::parse_id(wave)) else {
+    let (Ok(id), Ok(wave)) = (crate::error::parse_id(id), crate::error::parse_id(wave)) else {
         return Err(survey_error(lang, AppError::NotFound));
     };
     let survey = service::survey(state, id)

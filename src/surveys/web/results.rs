@@ -248,7 +248,7 @@ pub(super) async fn public_results(
         Ok(None) => return survey_error(lang, AppError::NotFound),
         Err(err) => return survey_error(lang, err),
     };
-    let Ok(wave_id) = service::parse_id(&wave) else {
+    let Ok(wave_id) = crate::error::parse_id(&wave) else {
         return survey_error(lang, AppError::NotFound);
     };
     let wave = match service::wave(&state, survey.id, wave_id).await {
