@@ -87,3 +87,5 @@ reception-mail-reminder-body = A reminder of your booking for the joint receptio
 reception-mail-cancelled-subject = Your reception booking at {$time} is cancelled
 reception-mail-cancelled-body = We are sorry: your booking for the joint reception "{$title}" ({$time}, {$place}) was cancelled by the organizers. Please choose another time on the platform's receptions page.
 reception-mail-footer = This is an automatic e-mail of the platform "{$platform}"; there is no need to reply.
+reception-topic = Topic
+reception-event-edit = The event: change, cancel

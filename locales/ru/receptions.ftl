@@ -87,3 +87,5 @@ reception-mail-reminder-body = Напоминаем о вашей записи �
 reception-mail-cancelled-subject = Ваша запись на приём {$time} отменена
 reception-mail-cancelled-body = К сожалению, ваша запись на совместный приём «{$title}» ({$time}, {$place}) отменена организаторами. Выберите другое время на странице приёмов платформы.
 reception-mail-footer = Это автоматическое письмо платформы «{$platform}», отвечать на него не нужно.
+reception-topic = Тема
+reception-event-edit = Мероприятие: изменить, отменить

@@ -87,3 +87,5 @@ reception-mail-cancelled-subject = Ваш запис на прийом {$time} �
 reception-mail-cancelled-body = На жаль, ваш запис на спільний прийом «{$title}» ({$time}, {$place}) скасовано організаторами. Оберіть інший час на сторінці прийомів платформи.
 reception-mail-footer = Це автоматичний лист платформи «{$platform}», відповідати на нього не потрібно.
 reception-error-slot-booked = Цей час уже зайнято: спершу скасуйте запис.
+reception-topic = Тема
+reception-event-edit = Захід: змінити, скасувати
