@@ -75,7 +75,13 @@ pub async fn backup(config: &Config, to: &Path, include_secret: bool) -> anyhow:
             "postgres"
         }
     };
-    let attachments = copy_tree(&config.blob_dir(), &to.join(BLOBS_DIR), false)?;
+    // Attachments in an S3 bucket are backed up by the storage's own means (versioning,
+    // replication); a local folder is copied here.
+    let attachments = if config.s3().is_some() {
+        0
+    } else {
+        copy_tree(&config.blob_dir(), &to.join(BLOBS_DIR), false)?
+    };
     let secret = config.secret_key_path();
     if include_secret {
         if config.secret_key.is_some() || !secret.exists() {

@@ -1,5 +1,7 @@
 //! The blob store: where attachment files live. A local folder by default; every write is made
 //! durable (fsync of the file and of its folder) before the report that names it is committed.
+//! At scale, S3-compatible object storage (several app servers share it): a PUT is answered only
+//! once the object is stored, so the same order holds.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -9,6 +11,36 @@ use tokio::io::AsyncWriteExt;
 #[derive(Debug, Clone)]
 pub enum BlobStore {
     Local(LocalBlobs),
+    S3(S3Blobs),
+}
+
+/// A bucket (and a prefix in it) of S3-compatible object storage.
+#[derive(Clone)]
+pub struct S3Blobs {
+    store: std::sync::Arc<dyn object_store::ObjectStore>,
+    prefix: String,
+}
+
+impl std::fmt::Debug for S3Blobs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The store holds credentials: only the prefix is shown.
+        f.debug_struct("S3Blobs")
+            .field("prefix", &self.prefix)
+            .finish()
+    }
+}
+
+/// Where an S3-compatible bucket is and how to sign in to it (`s3_*` settings).
+#[derive(Debug, Clone, Default)]
+pub struct S3Settings {
+    pub bucket: String,
+    /// Empty: Amazon S3 itself; else e.g. `https://s3.example.org` (path-style requests).
+    pub endpoint: String,
+    pub region: String,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    /// Folder inside the bucket, e.g. `mistok/`.
+    pub prefix: String,
 }
 
 #[derive(Debug, Clone)]
@@ -21,25 +53,117 @@ impl BlobStore {
         BlobStore::Local(LocalBlobs { root: root.into() })
     }
 
+    /// S3-compatible object storage; plain HTTP only to an endpoint on this machine.
+    pub fn s3(settings: &S3Settings) -> Result<BlobStore, object_store::Error> {
+        let mut builder = object_store::aws::AmazonS3Builder::new()
+            .with_bucket_name(&settings.bucket)
+            .with_region(if settings.region.is_empty() {
+                "us-east-1"
+            } else {
+                &settings.region
+            })
+            .with_access_key_id(&settings.access_key_id)
+            .with_secret_access_key(&settings.secret_access_key);
+        if !settings.endpoint.is_empty() {
+            let local = url::Url::parse(&settings.endpoint)
+                .ok()
+                .and_then(|u| {
+                    u.host_str()
+                        .map(|h| h == "127.0.0.1" || h == "localhost" || h == "[::1]")
+                })
+                .unwrap_or(false);
+            builder = builder
+                .with_endpoint(&settings.endpoint)
+                .with_virtual_hosted_style_request(false)
+                .with_allow_http(local);
+        }
+        let prefix = settings.prefix.trim_matches('/');
+        Ok(BlobStore::S3(S3Blobs {
+            store: std::sync::Arc::new(builder.build()?),
+            prefix: if prefix.is_empty() {
+                String::new()
+            } else {
+                format!("{prefix}/")
+            },
+        }))
+    }
+
     pub async fn put(&self, key: &str, bytes: &[u8]) -> io::Result<()> {
         match self {
             BlobStore::Local(local) => local.put(key, bytes).await,
+            BlobStore::S3(s3) => {
+                let path = s3.path(key)?;
+                s3.store
+                    .put(&path, bytes::Bytes::copy_from_slice(bytes).into())
+                    .await
+                    .map(|_| ())
+                    .map_err(io_error)
+            }
         }
     }
 
     pub async fn get(&self, key: &str) -> io::Result<Vec<u8>> {
         match self {
             BlobStore::Local(local) => tokio::fs::read(local.path(key)?).await,
+            BlobStore::S3(s3) => {
+                let path = s3.path(key)?;
+                let got = s3.store.get(&path).await.map_err(io_error)?;
+                got.bytes().await.map(|b| b.to_vec()).map_err(io_error)
+            }
         }
     }
 
     pub async fn delete(&self, key: &str) -> io::Result<()> {
-        match self {
-            BlobStore::Local(local) => match tokio::fs::remove_file(local.path(key)?).await {
-                Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(()),
-                other => other,
-            },
+        let deleted = match self {
+            BlobStore::Local(local) => tokio::fs::remove_file(local.path(key)?).await,
+            BlobStore::S3(s3) => {
+                let path = s3.path(key)?;
+                s3.store.delete(&path).await.map_err(io_error)
+            }
+        };
+        match deleted {
+            Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(()),
+            other => other,
         }
+    }
+
+    /// Whether attachments live in this machine's data folder (and go into `mistok backup`).
+    pub fn is_local(&self) -> bool {
+        matches!(self, BlobStore::Local(_))
+    }
+}
+
+fn io_error(err: object_store::Error) -> io::Error {
+    match err {
+        object_store::Error::NotFound { .. } => {
+            io::Error::new(io::ErrorKind::NotFound, "no such blob")
+        }
+        // The message names the bucket and key (ours), never a reporter's data.
+        other => io::Error::other(other.to_string()),
+    }
+}
+
+/// Keys are generated by us, but still checked: the same rule for every backend.
+fn valid_key(key: &str) -> bool {
+    !key.is_empty()
+        && key
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..")
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '/' || c == '-' || c == '_' || c == '.')
+}
+
+fn invalid_key() -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, "invalid blob key")
+}
+
+impl S3Blobs {
+    fn path(&self, key: &str) -> io::Result<object_store::path::Path> {
+        if !valid_key(key) {
+            return Err(invalid_key());
+        }
+        object_store::path::Path::parse(format!("{}{key}", self.prefix)).map_err(|_| invalid_key())
     }
 }
 
@@ -47,18 +171,8 @@ impl LocalBlobs {
     /// Keys are generated by us (`originals/ab/<uuid>`), but are still checked so that no key can
     /// ever point outside the folder.
     fn path(&self, key: &str) -> io::Result<PathBuf> {
-        let valid = !key.is_empty()
-            && key
-                .split('/')
-                .all(|part| !part.is_empty() && part != "." && part != "..")
-            && key
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '/' || c == '-' || c == '_' || c == '.');
-        if !valid {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "invalid blob key",
-            ));
+        if !valid_key(key) {
+            return Err(invalid_key());
         }
         Ok(self.root.join(key))
     }

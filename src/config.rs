@@ -60,6 +60,17 @@ pub struct Config {
     /// Residents' dialogue forms (event registrations, reception bookings, priority proposals
     /// and supports) one address may send per hour.
     pub dialogue_forms_per_address_per_hour: u32,
+    /// Attachments in this S3-compatible bucket instead of `DATA_DIR/blobs` (several app
+    /// servers need one shared store).
+    pub s3_bucket: Option<String>,
+    /// The S3 service's address; empty for Amazon S3 itself.
+    pub s3_endpoint: Option<String>,
+    pub s3_region: Option<String>,
+    pub s3_access_key_id: Option<String>,
+    /// A secret: from the environment, never from the repository.
+    pub s3_secret_access_key: Option<String>,
+    /// Folder inside the bucket.
+    pub s3_prefix: Option<String>,
 }
 
 impl Default for Config {
@@ -85,6 +96,12 @@ impl Default for Config {
             retention_months: 0,
             intake_per_address_per_hour: 30,
             dialogue_forms_per_address_per_hour: 30,
+            s3_bucket: None,
+            s3_endpoint: None,
+            s3_region: None,
+            s3_access_key_id: None,
+            s3_secret_access_key: None,
+            s3_prefix: None,
         }
     }
 }
@@ -106,6 +123,20 @@ impl Config {
         self.secret_key_file
             .clone()
             .unwrap_or_else(|| self.data_dir.join("secret.key"))
+    }
+
+    /// The S3 bucket for attachments, when one is configured.
+    pub fn s3(&self) -> Option<crate::blobs::S3Settings> {
+        let text = |v: &Option<String>| v.clone().unwrap_or_default().trim().to_string();
+        let bucket = text(&self.s3_bucket);
+        (!bucket.is_empty()).then(|| crate::blobs::S3Settings {
+            bucket,
+            endpoint: text(&self.s3_endpoint),
+            region: text(&self.s3_region),
+            access_key_id: text(&self.s3_access_key_id),
+            secret_access_key: text(&self.s3_secret_access_key),
+            prefix: text(&self.s3_prefix),
+        })
     }
 
     pub fn blob_dir(&self) -> PathBuf {

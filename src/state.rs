@@ -62,7 +62,11 @@ impl AppState {
             mailer: Arc::new(mailer),
             mail_from,
             mail_language,
-            blobs: BlobStore::local(config.blob_dir()),
+            blobs: match config.s3() {
+                Some(settings) => BlobStore::s3(&settings)
+                    .map_err(|e| anyhow::anyhow!("the S3 bucket for attachments: {e}"))?,
+                None => BlobStore::local(config.blob_dir()),
+            },
             config: Arc::new(config),
             db,
             keys: Arc::new(keys),

@@ -111,7 +111,7 @@ async fn submissions_per_address_are_limited(engine: Engine) {
     assert_eq!(app.count("reports").await, 3);
 }
 
-fn report_form(csrf: &str, token: &str, description: &str) -> Form {
+pub(crate) fn report_form(csrf: &str, token: &str, description: &str) -> Form {
     Form::new()
         .text("csrf", csrf.to_string())
         .text("form_token", token.to_string())
@@ -126,7 +126,7 @@ fn report_form(csrf: &str, token: &str, description: &str) -> Form {
 }
 
 /// Opens the violation form and returns (csrf, form token, html).
-async fn open_form(
+pub(crate) async fn open_form(
     app: &TestApp,
     browser: &reqwest::Client,
     lang: &str,
@@ -712,7 +712,7 @@ async fn wrong_receipts_are_rate_limited(engine: Engine) {
 }
 
 /// A small JPEG whose EXIF block holds a GPS position and a camera owner's name.
-fn jpeg_with_exif() -> Vec<u8> {
+pub(crate) fn jpeg_with_exif() -> Vec<u8> {
     let mut exif = b"Exif\0\0MM\0\x2a\0\0\0\x08\0\x01".to_vec();
     exif.extend_from_slice(&[0x88, 0x25, 0, 4, 0, 0, 0, 1, 0, 0, 0, 0x1a, 0, 0, 0, 0]);
     exif.extend_from_slice(b"GPS 48.7389N 37.5844E OWNER Ivan Secretenko");

@@ -17,6 +17,7 @@ mod hostile;
 mod intake;
 mod jobs;
 mod news;
+mod object_storage;
 mod open311;
 mod overload;
 mod platform;
