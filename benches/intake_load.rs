@@ -7,6 +7,8 @@
 //!     bash benches/intake.sh postgres   # PostgreSQL
 //! or against a running server:
 //!     cargo bench --bench intake_load -- --url http://127.0.0.1:8080 --clients 64 --seconds 10
+//! `--url` takes several addresses separated by commas (app servers sharing one PostgreSQL): the
+//! clients are spread over them in turn.
 
 use std::time::{Duration, Instant};
 
@@ -81,7 +83,9 @@ async fn main() {
     let started = Instant::now();
     let mut tasks = Vec::new();
     for c in 0..o.clients {
-        let (client, url) = (client.clone(), format!("{}/api/v1/reports", o.url));
+        let servers: Vec<&str> = o.url.split(',').collect();
+        let server = servers[c % servers.len()];
+        let (client, url) = (client.clone(), format!("{server}/api/v1/reports"));
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut receipts = Vec::new();
@@ -147,7 +151,10 @@ async fn main() {
     let mut found = 0;
     for receipt in &receipts {
         let r = client
-            .post(format!("{}/api/v1/reports/follow-up", o.url))
+            .post(format!(
+                "{}/api/v1/reports/follow-up",
+                o.url.split(',').next().unwrap_or_default()
+            ))
             .json(&json!({ "receipt": receipt }))
             .send()
             .await;
