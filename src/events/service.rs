@@ -446,14 +446,18 @@ pub async fn cancel(state: &AppState, staff: &Staff, id: &str) -> AppResult<usiz
             .map(|lang| mail(state, *lang, "events-mail-cancelled", &event, None))
             .collect(),
     };
-    store::cancel(
+    let told = store::cancel(
         &state.db,
         event.id,
         OffsetDateTime::now_utc(),
         notice,
         audited,
     )
-    .await
+    .await?;
+    // A joint reception's bookings end with it; each resident is told (a later cancellation
+    // finds none left, so a retry after a failure here finishes the work).
+    let booked = crate::receptions::service::event_cancelled(state, staff, event.id).await?;
+    Ok(told + booked)
 }
 
 pub async fn save_after(

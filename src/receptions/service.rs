@@ -259,6 +259,15 @@ pub async fn cancel_by_staff(
         .await?
         .filter(|b| b.event_id == reception.id)
         .ok_or(AppError::NotFound)?;
+    cancel_booking_and_tell(state, staff, reception, &booking).await
+}
+
+async fn cancel_booking_and_tell(
+    state: &AppState,
+    staff: &Staff,
+    reception: &ReceptionRow,
+    booking: &BookingRow,
+) -> AppResult<()> {
     let email = state
         .keys
         .open_string(SEAL_EMAIL, &booking.email_sealed)
@@ -293,6 +302,22 @@ pub async fn cancel_by_staff(
     )
     .await?;
     Ok(())
+}
+
+/// Its event was cancelled: every booking still held is cancelled and its resident told by
+/// e-mail; returns how many.
+pub async fn event_cancelled(state: &AppState, staff: &Staff, event_id: Uuid) -> AppResult<usize> {
+    let Some(reception) = store::reception(&state.db, event_id).await? else {
+        return Ok(0); // not a joint reception
+    };
+    let mut told = 0;
+    for booking in store::bookings(&state.db, event_id).await? {
+        if !booking.cancelled {
+            cancel_booking_and_tell(state, staff, &reception, &booking).await?;
+            told += 1;
+        }
+    }
+    Ok(told)
 }
 
 /// Queues the reminders due now (a day before each booked slot); returns how many. Each is

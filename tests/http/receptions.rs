@@ -488,6 +488,60 @@ async fn residents_book_and_cancel_a_reception_slot(engine: Engine) {
     assert_eq!(to_petro.len(), 2, "confirmation and cancellation");
     assert!(to_petro.iter().any(|m| m.subject.contains("скасовано")));
     assert!(app.count("audit_events").await >= 2);
+
+    // The reception itself is cancelled: the bookings still held end, their residents told.
+    let (_, form) = booking_form(&app, &other, id).await;
+    let (status, _) = book(
+        &app,
+        &other,
+        id,
+        &form,
+        &[
+            ("slot", slots[2].as_str()),
+            ("name", "Марія"),
+            ("email", "maria@example.org"),
+            ("topic", "Патрулі біля школи"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(booked_count(&app).await, 1);
+    let event_page = coordinator
+        .get(app.url(&format!("/staff/events/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let cancelled = coordinator
+        .post(app.url(&format!("/staff/events/{id}/cancel")))
+        .form(&[("csrf", hidden(&event_page, "csrf").as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancelled.status(), 303);
+    assert_eq!(booked_count(&app).await, 0);
+    mistok::jobs::run_once(&app.state).await.expect("jobs");
+    assert!(
+        outbox(&app)
+            .iter()
+            .any(|m| m.to == "maria@example.org" && m.subject.contains("скасовано"))
+    );
+    let page = app
+        .browser()
+        .get(app.url(&format!("/receptions/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Цей прийом скасовано."));
+    assert!(
+        offered(&page).is_empty(),
+        "nothing to book at a cancelled reception"
+    );
 }
 
 async fn a_slot_is_booked_once_when_many_book_at_once(engine: Engine) {
