@@ -131,7 +131,7 @@ async fn main() {
     let mut acknowledged: HashMap<String, (Sent, String)> = HashMap::new();
     let mut unanswered: Vec<Sent> = Vec::new();
     let mut next = 0usize;
-    let (mut kills, mut total_sent) = (0usize, 0usize);
+    let (mut kills, mut total_sent, mut cut_off) = (0usize, 0usize, 0usize);
     for run in 0..runs {
         let mut server = start(&bin, &data_dir, &database_url).await;
         // Earlier unanswered submissions first, with their keys: stored once, whatever happened.
@@ -179,7 +179,10 @@ async fn main() {
                     Some(reference) => {
                         acknowledged.insert(sent.description.clone(), (sent, reference));
                     }
-                    None => unanswered.push(sent),
+                    None => {
+                        cut_off += 1;
+                        unanswered.push(sent);
+                    }
                 }
             }
         }
@@ -209,8 +212,9 @@ async fn main() {
     }
     let duplicates = stored.values().filter(|rows| rows.len() > 1).count();
     println!(
-        "crash test: {runs} runs, {kills} SIGKILLs, {total_sent} submissions sent, {} acknowledged, \
-         {} still unanswered; lost {lost}, not intact {wrong}, duplicates {duplicates}",
+        "crash test: {runs} runs, {kills} SIGKILLs, {total_sent} submissions sent ({cut_off} cut off \
+         by a kill and sent again after the restart), {} acknowledged, {} still unanswered; \
+         lost {lost}, not intact {wrong}, duplicates {duplicates}",
         acknowledged.len(),
         unanswered.len()
     );
