@@ -31,7 +31,11 @@ async fn main() {
             let (mut served, mut shed, mut other) = (0u64, 0u64, 0u64);
             let mut n = r;
             while Instant::now() < deadline {
-                match client.get(format!("{url}{}", pages[n % pages.len()])).send().await {
+                match client
+                    .get(format!("{url}{}", pages[n % pages.len()]))
+                    .send()
+                    .await
+                {
                     Ok(response) if response.status() == 200 => {
                         let _ = response.bytes().await;
                         served += 1;

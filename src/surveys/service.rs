@@ -917,7 +917,14 @@ pub fn read_import(
     };
     let mut responses = Vec::new();
     for (i, record) in reader.records().enumerate() {
-        let line = i as u64 + 2;
+        // The line where the row begins in the file, as an editor shows it (a quoted value may
+        // span lines, so rows and lines differ).
+        let counted = i as u64 + 2;
+        let line = match &record {
+            Ok(record) => record.position().map(|p| p.line()),
+            Err(err) => err.position().map(|p| p.line()),
+        }
+        .unwrap_or(counted);
         if responses.len() + report.rejected.len() >= MAX_IMPORT_ROWS {
             return Err(AppError::field("file", "survey-error-csv-too-many"));
         }
@@ -1238,4 +1245,23 @@ pub async fn published_trust(
         out.push(PublishedTrust { survey, wave, rows });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn import_names_the_line_where_a_row_begins() {
+        let questionnaire = crate::demo::surveys::questionnaire();
+        let communities = vec!["kramatorsk".to_string()];
+        // The first row's unknown column holds a value over two lines (found by fuzzing: rows
+        // were numbered as if every row were one line); a lone \r ends a row, not a line.
+        let csv = b"q1,note\n\"kramatorsk\",\"two\nlines\"\nnowhere,x\r7,y\n8,z\n";
+        let (valid, report) = read_import(&questionnaire, &communities, csv).expect("read");
+        assert!(valid.is_empty());
+        let lines: Vec<u64> = report.rejected.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [2, 4, 4, 5]);
+        assert_eq!(report.unknown_columns, ["note"]);
+    }
 }
