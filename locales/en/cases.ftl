@@ -137,3 +137,5 @@ field-merge-into-hint = This case will be marked as a duplicate; the work goes o
 action-merge-submit = Merge
 error-merge-target-unknown = There is no case with this reference.
 error-merge-target-invalid = This case cannot be merged into that one (the same case, or already merged).
+case-identity-purged = Personal data
+case-identity-purged-on = Contact, witnesses, exact point and files deleted under the retention rule on

@@ -137,3 +137,5 @@ field-merge-into-hint = Это обращение будет отмечено к
 action-merge-submit = Объединить
 error-merge-target-unknown = Обращения с таким номером нет.
 error-merge-target-invalid = С этим обращением объединить нельзя (то же самое или уже объединённое).
+case-identity-purged = Личные данные
+case-identity-purged-on = Контакт, свидетели, точная точка и файлы удалены по правилу хранения

@@ -137,3 +137,5 @@ field-merge-into-hint = Це звернення буде позначено як
 action-merge-submit = Об’єднати
 error-merge-target-unknown = Звернення з таким номером немає.
 error-merge-target-invalid = З цим зверненням об’єднати не можна (те саме або вже об’єднане).
+case-identity-purged = Особисті дані
+case-identity-purged-on = Контакт, свідків, точну точку й файли видалено за правилом зберігання

@@ -101,6 +101,8 @@ pub struct CaseRow {
     pub outcome: Option<String>,
     pub status_reason: Option<String>,
     pub created_at: OffsetDateTime,
+    /// When the retention rule deleted the case's identifying data, if it has.
+    pub identity_purged_at: Option<OffsetDateTime>,
 }
 
 pub async fn find_by_reference(db: &Db, reference: &str) -> AppResult<Option<CaseRow>> {
@@ -109,7 +111,7 @@ pub async fn find_by_reference(db: &Db, reference: &str) -> AppResult<Option<Cas
             "SELECT id, reference, kind, category_code, community_code, place, lat, lon, occurred_at, \
              description, involved_unit, involved_badge, witnesses_sealed, contact_sealed, \
              consent_contact, consent_publish, channel, language, status, urgency, outcome, \
-             status_reason, created_at FROM reports WHERE reference = $1",
+             status_reason, created_at, identity_purged_at FROM reports WHERE reference = $1",
         )
         .bind(reference)
         .fetch_optional(pool)
@@ -135,6 +137,7 @@ pub async fn find_by_reference(db: &Db, reference: &str) -> AppResult<Option<Cas
             involved_badge: row.try_get("involved_badge")?,
             witnesses_sealed: row.try_get("witnesses_sealed")?,
             contact_sealed: row.try_get("contact_sealed")?,
+            identity_purged_at: row.try_get("identity_purged_at")?,
             consent_contact: row.try_get("consent_contact")?,
             consent_publish: row.try_get("consent_publish")?,
             channel: row.try_get("channel")?,

@@ -168,6 +168,8 @@ struct CasePage {
     description: String,
     involved: String,
     contact: Option<String>,
+    /// The day the retention rule deleted the contact, witnesses and files, if it has.
+    purged: Option<String>,
     consent_contact: bool,
     consent_publish: bool,
     witnesses: Option<String>,
@@ -433,6 +435,9 @@ pub(crate) async fn render_case_with_draft(
             .collect::<Vec<_>>()
             .join(", "),
         contact,
+        purged: case
+            .identity_purged_at
+            .map(|at| state.format_local_date(at)),
         consent_contact: case.consent_contact,
         consent_publish: case.consent_publish,
         witnesses,

@@ -101,6 +101,7 @@ async fn identifying_data_of_long_ended_cases_is_deleted(engine: Engine) {
     let (young, _) = report(&app).await;
     let (rejected, _) = report(&app).await;
     let (open, _) = report(&app).await;
+    let old_reference = old.clone();
     let old = end_case_with_file(&app, &old, "closed", now - Duration::days(200), "aa/old").await;
     let young = end_case_with_file(
         &app,
@@ -175,4 +176,21 @@ async fn identifying_data_of_long_ended_cases_is_deleted(engine: Engine) {
         .expect("jobs again");
     assert_eq!(again.purged, 0);
     assert_eq!(app.count("audit_events").await, audit_before + 2);
+
+    // The case page says why the contact is gone.
+    let coordinator =
+        crate::support::signed_in(&app, "coordinator@example.org", "coordinator", "").await;
+    let page = coordinator
+        .get(app.url(&format!("/staff/cases/{old_reference}?lang=en")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("deleted under the retention rule on"),
+        "{page}"
+    );
+    assert!(!page.contains("Taras"));
 }
