@@ -146,6 +146,32 @@ impl AppState {
             .unwrap_or_else(|| lang.t("site-name"))
     }
 
+    /// The day of the platform's calendar (its time zone) that `at` falls on.
+    pub fn local_date(&self, at: time::OffsetDateTime) -> time::Date {
+        at.to_offset(self.local_offset(at)).date()
+    }
+
+    /// A span of time as people read it: `03.12.2026 15:00–17:00`, or with the end's date too
+    /// when it ends on another day.
+    pub fn format_local_span(
+        &self,
+        from: time::OffsetDateTime,
+        to: time::OffsetDateTime,
+    ) -> String {
+        let end = self.format_local(to);
+        match end.split_once(' ') {
+            Some((_, end_time)) if self.local_date(from) == self.local_date(to) => {
+                format!("{}–{end_time}", self.format_local(from))
+            }
+            _ => format!("{} – {end}", self.format_local(from)),
+        }
+    }
+
+    /// Today in the platform's time zone.
+    pub fn today(&self) -> time::Date {
+        self.local_date(time::OffsetDateTime::now_utc())
+    }
+
     /// A moment shown in the platform's time zone, e.g. `26.11.2026 14:05`.
     /// The day only, in the platform's time zone (`26.11.2026`): public pages say no more.
     pub fn format_local_date(&self, at: time::OffsetDateTime) -> String {

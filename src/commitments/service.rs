@@ -20,15 +20,6 @@ pub const EDITORS: &[Role] = &[Role::Coordinator, Role::Administrator];
 /// Who sees the staff pages of commitments.
 pub const READERS: &[Role] = &[Role::Coordinator, Role::Administrator, Role::Officer];
 
-/// A day of the platform's calendar (its time zone) for a moment.
-pub fn local_date(state: &AppState, at: OffsetDateTime) -> Date {
-    at.to_offset(state.local_offset(at)).date()
-}
-
-pub fn today(state: &AppState) -> Date {
-    local_date(state, OffsetDateTime::now_utc())
-}
-
 /// A commitment with what the date `on` makes of it.
 #[derive(Debug, Clone)]
 pub struct Tracked {
@@ -40,7 +31,7 @@ pub struct Tracked {
 pub fn track(state: &AppState, row: CommitmentRow, on: Date) -> Tracked {
     Tracked {
         late: is_late(row.due_on, row.status, on),
-        stalled: is_stalled(local_date(state, row.last_update_at), row.status, on),
+        stalled: is_stalled(state.local_date(row.last_update_at), row.status, on),
         row,
     }
 }
@@ -130,7 +121,7 @@ pub async fn updated_between(
     from: OffsetDateTime,
     until: OffsetDateTime,
 ) -> AppResult<Vec<UpdatedCommitment>> {
-    let end = local_date(state, until);
+    let end = state.local_date(until);
     Ok(store::updated_between(&state.db, from, until)
         .await?
         .into_iter()
@@ -176,7 +167,7 @@ pub fn can_update(staff: &Staff, row: &CommitmentRow) -> bool {
 /// The staff list: all of them for editors, their organization's for officers.
 pub async fn staff_list(state: &AppState, staff: &Staff) -> AppResult<Vec<Tracked>> {
     staff.require(READERS)?;
-    let on = today(state);
+    let on = state.today();
     let mut rows: Vec<Tracked> = store::all(&state.db)
         .await?
         .into_iter()
@@ -320,7 +311,7 @@ pub async fn add_update(
     if !can_update(staff, &row) {
         return Err(AppError::Forbidden);
     }
-    let update = validate_update(input, today(state)).map_err(AppError::Validation)?;
+    let update = validate_update(input, state.today()).map_err(AppError::Validation)?;
     let audited = Audited::by_staff(
         state,
         &staff.user,

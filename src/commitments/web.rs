@@ -218,7 +218,7 @@ async fn tracker(
     Locale(lang): Locale,
     Query(params): Query<TrackerParams>,
 ) -> Response {
-    let on = super::model::parse_date(&params.on).unwrap_or_else(|| service::today(&state));
+    let on = super::model::parse_date(&params.on).unwrap_or_else(|| state.today());
     let (found, catalog, organizations) = match (
         service::tracker(&state, on, &params.q).await,
         state.catalog.get(&state.db).await,
@@ -282,7 +282,7 @@ async fn show(
         (Ok(r), Ok(c)) => (r, c),
         (Err(err), _) | (_, Err(err)) => return page_error(lang, err),
     };
-    let t = service::track(&state, row, service::today(&state));
+    let t = service::track(&state, row, state.today());
     let x = shown(&state, lang, &catalog, &t, true);
     let mut c =
         Chrome::new(lang, &format!("/commitments/{}", x.id), "commitments-title").nav("dialogue");
@@ -404,7 +404,7 @@ async fn edit_page(
         (Ok(c), Ok(o), Ok(s)) => (c, o, s),
         (Err(err), ..) | (_, Err(err), _) | (.., Err(err)) => return page_error(lang, err),
     };
-    let today = service::today(state);
+    let today = state.today();
     let (x, v, updates, can_update) = match &existing {
         Some((row, updates)) => {
             let t = service::track(state, row.clone(), today);

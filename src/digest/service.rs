@@ -44,7 +44,7 @@ pub struct Digest {
 pub fn parse_month(state: &AppState, text: &str) -> AppResult<YearMonth> {
     let month =
         YearMonth::parse(text).ok_or_else(|| AppError::field("month", "error-month-invalid"))?;
-    let today = crate::statistics::service::today(state);
+    let today = state.today();
     if month.first_day() > today {
         return Err(AppError::field("month", "error-digest-future"));
     }
@@ -68,7 +68,7 @@ fn last_day(month: YearMonth) -> Date {
 }
 
 pub async fn digest(state: &AppState, month: YearMonth, lang: Lang) -> AppResult<Digest> {
-    let today = crate::statistics::service::today(state);
+    let today = state.today();
     let filters = Filters {
         from: month.first_day(),
         to: last_day(month).min(today),

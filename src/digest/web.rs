@@ -28,7 +28,7 @@ struct IndexPage {
 
 /// The last twelve months, newest first.
 async fn index(State(state): State<AppState>, Locale(lang): Locale) -> Response {
-    let today = crate::statistics::service::today(&state);
+    let today = state.today();
     let mut month = YearMonth {
         year: today.year(),
         month: today.month(),

@@ -75,25 +75,9 @@ fn hm(state: &AppState, at: OffsetDateTime) -> String {
     format!("{:02}:{:02}", local.hour(), local.minute())
 }
 
-fn local_date(state: &AppState, at: OffsetDateTime) -> Date {
-    at.to_offset(state.local_offset(at)).date()
-}
-
 /// "03.12.2026 15:00–17:00" (the end's date too when it is another day).
 fn when(state: &AppState, e: &EventRow) -> String {
-    if local_date(state, e.starts_at) == local_date(state, e.ends_at) {
-        format!(
-            "{}–{}",
-            state.format_local(e.starts_at),
-            hm(state, e.ends_at)
-        )
-    } else {
-        format!(
-            "{} – {}",
-            state.format_local(e.starts_at),
-            state.format_local(e.ends_at)
-        )
-    }
+    state.format_local_span(e.starts_at, e.ends_at)
 }
 
 fn seats(lang: Lang, e: &EventRow) -> String {
@@ -251,7 +235,7 @@ async fn list(
     let community = f.community.clone().unwrap_or_default();
     let kind = f.kind.map(EventKind::code).unwrap_or_default();
     let now = OffsetDateTime::now_utc();
-    let today = local_date(&state, now);
+    let today = state.local_date(now);
     let is_month = q.view == "month";
     let (year, month) = model::parse_month(&q.month).unwrap_or((today.year(), today.month()));
     let month_code = model::month_code(year, month);
@@ -288,7 +272,7 @@ async fn list(
         };
         let on = |d: Date| {
             rows.iter()
-                .filter(|e| local_date(&state, e.starts_at) == d)
+                .filter(|e| state.local_date(e.starts_at) == d)
                 .map(item)
                 .collect::<Vec<_>>()
         };

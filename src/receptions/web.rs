@@ -59,25 +59,13 @@ fn community_name(catalog: &CatalogData, lang: Lang, code: Option<&str>) -> Stri
     )
 }
 
-fn span(state: &AppState, from: time::OffsetDateTime, to: time::OffsetDateTime) -> String {
-    let start = state.format_local(from);
-    let end = state.format_local(to);
-    // The same day: "03.12.2026 10:00–13:00".
-    match (start.split_once(' '), end.split_once(' ')) {
-        (Some((day, _)), Some((end_day, end_time))) if day == end_day => {
-            format!("{start}–{end_time}")
-        }
-        _ => format!("{start} – {end}"),
-    }
-}
-
 fn line(state: &AppState, lang: Lang, catalog: &CatalogData, r: &ReceptionRow) -> Line {
     Line {
         id: r.id.to_string(),
         title: r.title.clone(),
         community: community_name(catalog, lang, r.community_code.as_deref()),
         place: r.place.clone(),
-        when: span(state, r.starts_at, r.ends_at),
+        when: state.format_local_span(r.starts_at, r.ends_at),
         cancelled: r.cancelled,
         free: r.slots - r.booked,
         slots: r.slots,
@@ -286,7 +274,7 @@ fn booking_line(state: &AppState, b: &BookingRow) -> BookingLine {
         reception_id: b.event_id.to_string(),
         title: b.title.clone(),
         place: b.place.clone(),
-        time: span(state, b.starts_at, b.ends_at),
+        time: state.format_local_span(b.starts_at, b.ends_at),
         official: b.official.clone(),
         cancelled: b.cancelled,
         past: b.starts_at <= time::OffsetDateTime::now_utc(),
@@ -519,7 +507,7 @@ async fn staff_page(
             .into_iter()
             .map(|b| StaffBooking {
                 id: b.row.id.to_string(),
-                time: span(state, b.row.starts_at, b.row.ends_at),
+                time: state.format_local_span(b.row.starts_at, b.row.ends_at),
                 official: b.row.official.clone(),
                 name: b.name,
                 email: b.email,

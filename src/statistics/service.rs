@@ -349,12 +349,6 @@ pub fn local_midnight(tz: &jiff::tz::TimeZone, day: Date) -> OffsetDateTime {
         .unwrap_or_else(|| day.midnight().assume_utc())
 }
 
-/// Today's date in the platform's time zone.
-pub fn today(state: &AppState) -> Date {
-    let now = OffsetDateTime::now_utc();
-    now.to_offset(state.local_offset(now)).date()
-}
-
 async fn compute(state: &AppState, filters: &Filters) -> AppResult<Figures> {
     let catalog = state.catalog.get(&state.db).await?;
     let organizations = crate::referrals::store::organizations(&state.db).await?;
@@ -512,7 +506,7 @@ pub fn spawn_warmer(state: AppState) {
             tick.tick().await;
             let filters = match state.catalog.get(&state.db).await {
                 Ok(catalog) => {
-                    super::model::validate(&Default::default(), &*catalog, today(&state))
+                    super::model::validate(&Default::default(), &*catalog, state.today())
                 }
                 Err(err) => {
                     tracing::warn!(error = %err, "statistics not warmed; will retry");

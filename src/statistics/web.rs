@@ -36,8 +36,7 @@ async fn load(
     let input = StatsInput::from_query(query);
     let result = async {
         let catalog = state.catalog.get(&state.db).await?;
-        let filters =
-            validate(&input, &*catalog, service::today(state)).map_err(AppError::Validation)?;
+        let filters = validate(&input, &*catalog, state.today()).map_err(AppError::Validation)?;
         service::figures(state, &filters).await
     }
     .await;
@@ -534,7 +533,7 @@ async fn dialogue_view(
         }
         None => None,
     };
-    let today = crate::statistics::service::today(state);
+    let today = state.today();
     Ok(DialogueView {
         meetings,
         commitments: crate::commitments::tracker_counts(state, today).await?,
