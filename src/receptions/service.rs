@@ -331,6 +331,8 @@ pub async fn queue_reminders(state: &AppState, now: OffsetDateTime) -> AppResult
     )
     .await?;
     let mut queued = 0;
+    let mut receptions: std::collections::HashMap<Uuid, Option<ReceptionRow>> =
+        std::collections::HashMap::new();
     for booking in due {
         let (Ok(email), Ok(token)) = (
             state.keys.open_string(SEAL_EMAIL, &booking.email_sealed),
@@ -339,7 +341,16 @@ pub async fn queue_reminders(state: &AppState, now: OffsetDateTime) -> AppResult
             tracing::error!(booking = %booking.id, "a booking could not be opened for its reminder");
             continue;
         };
-        let Some(reception) = store::reception(&state.db, booking.event_id).await? else {
+        // A reception's slots are reminded together: read each reception once per run.
+        let reception = match receptions.get(&booking.event_id) {
+            Some(found) => found.clone(),
+            None => {
+                let found = store::reception(&state.db, booking.event_id).await?;
+                receptions.insert(booking.event_id, found.clone());
+                found
+            }
+        };
+        let Some(reception) = reception else {
             continue;
         };
         let lang = Lang::from_code(&booking.language).unwrap_or_default();
