@@ -71,6 +71,16 @@ pub struct Config {
     pub s3_secret_access_key: Option<String>,
     /// Folder inside the bucket.
     pub s3_prefix: Option<String>,
+    /// Side of the public map's squares in km: a report on the public map says no more than
+    /// that it lies somewhere in its square (0.56 to 50).
+    pub map_cell_km: f64,
+    /// Squares of the public map with fewer reports than this are left out (at least 2).
+    pub map_min_count: u32,
+    /// Map tiles for the interactive maps, e.g. `https://tiles.example.org/{z}/{x}/{y}.png`;
+    /// none by default, so that an isolated network still has maps (drawn without tiles).
+    pub map_tile_url: Option<String>,
+    /// The tiles' attribution, shown on the map (as their licence requires).
+    pub map_tile_attribution: Option<String>,
 }
 
 impl Default for Config {
@@ -102,6 +112,10 @@ impl Default for Config {
             s3_access_key_id: None,
             s3_secret_access_key: None,
             s3_prefix: None,
+            map_cell_km: 2.0,
+            map_min_count: 5,
+            map_tile_url: None,
+            map_tile_attribution: None,
         }
     }
 }
@@ -137,6 +151,44 @@ impl Config {
             secret_access_key: text(&self.s3_secret_access_key),
             prefix: text(&self.s3_prefix),
         })
+    }
+
+    /// The configured map tiles' address template, checked, and the source the pages' content
+    /// security policy must allow images from (`https://*.tiles.example.org` for `{s}`).
+    pub fn map_tiles(&self) -> Result<Option<(String, String)>, String> {
+        let template = self.map_tile_url.as_deref().unwrap_or("").trim();
+        if template.is_empty() {
+            return Ok(None);
+        }
+        if !["{z}", "{x}", "{y}"].iter().all(|p| template.contains(p)) {
+            return Err("map_tile_url must contain {z}, {x} and {y}".into());
+        }
+        let concrete = template.replace("{s}", "a").replace(['{', '}'], "");
+        let url = url::Url::parse(&concrete).map_err(|e| format!("map_tile_url: {e}"))?;
+        if !matches!(url.scheme(), "https" | "http") || url.host_str().is_none() {
+            return Err("map_tile_url must be an http(s) address".into());
+        }
+        let host = match template
+            .split("://")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+        {
+            Some(authority) if authority.contains("{s}") => authority.replace("{s}", "*"),
+            _ => {
+                url.host_str().unwrap_or_default().to_string()
+                    + &url.port().map(|p| format!(":{p}")).unwrap_or_default()
+            }
+        };
+        if host
+            .chars()
+            .any(|c| c.is_whitespace() || c == ';' || c == '\'' || c == ',')
+        {
+            return Err("map_tile_url: the host has characters no address has".into());
+        }
+        Ok(Some((
+            template.to_string(),
+            format!("{}://{host}", url.scheme()),
+        )))
     }
 
     pub fn blob_dir(&self) -> PathBuf {

@@ -25,6 +25,7 @@ pub mod i18n;
 pub mod intake;
 pub mod jobs;
 pub mod limits;
+pub mod map;
 pub mod news;
 pub mod notify;
 pub mod open311;
@@ -74,7 +75,14 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         })
         .collect();
     ensure_categories(&db, defaults).await?;
-    AppState::new(config, db, keys)
+    let state = AppState::new(config, db, keys)?;
+    let dated = map::service::fill_received_months(&state)
+        .await
+        .context("counting earlier reports for the maps")?;
+    if dated > 0 {
+        tracing::info!(reports = dated, "earlier reports counted for the maps");
+    }
+    Ok(state)
 }
 
 /// Serves `state` on `listener` until `shutdown` completes, running the background jobs

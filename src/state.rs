@@ -56,6 +56,7 @@ impl AppState {
                 config.mail_language
             )
         })?;
+        config.map_tiles().map_err(|e| anyhow::anyhow!(e))?;
         let intake_limit = config.intake_per_address_per_hour.max(1);
         let dialogue_limit = config.dialogue_forms_per_address_per_hour.max(1);
         Ok(AppState {
@@ -149,6 +150,12 @@ impl AppState {
     /// The day of the platform's calendar (its time zone) that `at` falls on.
     pub fn local_date(&self, at: time::OffsetDateTime) -> time::Date {
         at.to_offset(self.local_offset(at)).date()
+    }
+
+    /// The month of `at` in the platform's time zone as `yyyymm` (what the maps count by).
+    pub fn local_month(&self, at: time::OffsetDateTime) -> i32 {
+        let date = self.local_date(at);
+        date.year() * 100 + i32::from(u8::from(date.month()))
     }
 
     /// A span of time as people read it: `03.12.2026 15:00–17:00`, or with the end's date too

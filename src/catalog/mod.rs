@@ -105,6 +105,10 @@ impl Catalog for CatalogData {
     fn community_exists(&self, code: &str) -> bool {
         self.community(code).is_some()
     }
+
+    fn in_region(&self, lat: f64, lon: f64) -> bool {
+        crate::map::grid::in_region(&self.communities, lat, lon)
+    }
 }
 
 /// The in-memory copy of the catalog, reloaded when stale.

@@ -190,7 +190,7 @@ pub const AUDIT_CHAIN_LOCK_KEY: i64 = 0x6d69_7374_6f6b_6175;
 const REPORT_COLUMNS: &str = "id, seq, reference, kind, category_code, community_code, place, \
     lat, lon, occurred_at, description, involved_unit, involved_badge, witnesses_sealed, \
     contact_sealed, consent_contact, consent_publish, channel, language, status, receipt_hash, \
-    idempotency_hash, request_fingerprint, created_at, updated_at, search_text";
+    idempotency_hash, request_fingerprint, created_at, updated_at, search_text, received_month";
 
 impl Dialect for sqlx::SqliteConnection {
     // Safe without a sequence: every SQLite write runs on the one writer task. `MAX(seq)` stands
@@ -201,7 +201,7 @@ impl Dialect for sqlx::SqliteConnection {
         REPORT_COLUMNS,
         ") \
          SELECT $1, next.seq, $2 || printf('%06d', next.seq), $3, $4, $5, $6, $7, $8, $9, $10, \
-         $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $23, $24 FROM next WHERE true \
+         $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $23, $24, $25 FROM next WHERE true \
          ON CONFLICT (idempotency_hash) DO NOTHING RETURNING reference"
     );
 
@@ -217,7 +217,7 @@ impl Dialect for sqlx::PgConnection {
         ") \
          SELECT $1, next.seq, $2 || CASE WHEN next.seq < 1000000 THEN lpad(next.seq::text, 6, '0') \
          ELSE next.seq::text END, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-         $17, $18, $19, $20, $21, $22, $23, $23, $24 FROM next \
+         $17, $18, $19, $20, $21, $22, $23, $23, $24, $25 FROM next \
          ON CONFLICT (idempotency_hash) DO NOTHING RETURNING reference"
     );
 
@@ -259,4 +259,39 @@ pub fn by_engine<E: Engine + ?Sized>(
 /// cannot be written on a reference, so this reads it off the connection's type.
 pub fn insert_report_sql<C: Dialect>(_: &C) -> &'static str {
     C::INSERT_REPORT
+}
+
+/// Binding a moment the way the engine compares it: SQLite keeps moments as RFC 3339 text in UTC
+/// (`…T10:00:00.123Z`), so bounds are bound as text with nine fraction digits, and text order is
+/// time order for every stored value; PostgreSQL compares `timestamptz`.
+pub trait PushMoment {
+    fn push_moment(&mut self, at: time::OffsetDateTime) -> &mut Self;
+}
+
+impl PushMoment for sqlx::QueryBuilder<sqlx::Sqlite> {
+    fn push_moment(&mut self, at: time::OffsetDateTime) -> &mut Self {
+        self.push_bind(moment_text(at))
+    }
+}
+
+/// A moment as text that compares with SQLite's stored moments in time order (UTC, nine
+/// fraction digits), and that PostgreSQL reads as a `timestamptz` (`CAST($1 AS TIMESTAMPTZ)`).
+pub fn moment_text(at: time::OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second(),
+        at.nanosecond()
+    )
+}
+
+impl PushMoment for sqlx::QueryBuilder<sqlx::Postgres> {
+    fn push_moment(&mut self, at: time::OffsetDateTime) -> &mut Self {
+        self.push_bind(at)
+    }
 }

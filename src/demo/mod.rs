@@ -134,6 +134,20 @@ struct DemoContext {
 
 /// Adds demo report number `n` with its past (status history, referrals, public updates, a
 /// question from staff, a publication in the register); returns its reference and receipt.
+/// Offsets (degrees of latitude, longitude) from a community's centre of the places its demo
+/// reports gather around: the centre, the station, the market, an outlying district.
+const DEMO_PLACES: [(f64, f64); 4] = [(0.0, 0.0), (0.009, -0.014), (-0.012, 0.008), (0.016, 0.021)];
+
+/// Which of [`DEMO_PLACES`] a report is near, from a number 0..100: 45, 25, 18 and 12 in 100.
+fn weighted_place(roll: u32) -> usize {
+    match roll {
+        0..45 => 0,
+        45..70 => 1,
+        70..88 => 2,
+        _ => 3,
+    }
+}
+
 async fn add_report(
     state: &AppState,
     context: &DemoContext,
@@ -162,9 +176,14 @@ async fn add_report(
     });
     let receipt = Receipt::random();
     let located = rng.random_bool(0.5);
+    // Reports gather where people do (the centre, the station, the market, a district), a few
+    // hundred metres around each place, so the demo's maps show hot spots as real ones do.
+    let (place_lat, place_lon) = DEMO_PLACES[weighted_place(rng.random_range(0..100))];
+    let jitter =
+        |rng: &mut StdRng| rng.random_range(-0.002..0.002) + rng.random_range(-0.002..0.002);
     let (lat, lon) = (
-        community.lat + rng.random_range(-0.02..0.02),
-        community.lon + rng.random_range(-0.03..0.03),
+        community.lat + place_lat + jitter(&mut rng),
+        community.lon + place_lon + jitter(&mut rng) * 1.5,
     );
     let row = NewReportRow {
         search_text: crate::search::search_text(&[
@@ -198,6 +217,7 @@ async fn add_report(
         receipt_hash: receipt.hash(&state.keys).to_vec(),
         idempotency_hash: None,
         fingerprint: None,
+        received_month: state.local_month(created_at),
         created_at,
         attachments: Vec::new(),
     };

@@ -1,5 +1,6 @@
 //! The HTTP side: router, middleware (security headers, limits, request ids), shared extractors.
 
+pub mod assets;
 pub mod csrf;
 pub mod form;
 pub mod json;
@@ -24,13 +25,28 @@ use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
 
-/// No inline script or style anywhere, no framing, nothing from other origins.
-const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-                   media-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
-                   frame-ancestors 'none'";
+/// No inline script or style anywhere, no framing, nothing from other origins (but the map
+/// tiles' server, when one is configured).
+fn content_security_policy(tiles: Option<&str>) -> String {
+    format!(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:{}; \
+         media-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+         frame-ancestors 'none'",
+        tiles.map(|source| format!(" {source}")).unwrap_or_default()
+    )
+}
 
 pub fn router(state: AppState) -> Router {
     let max_body = state.config.max_body_bytes;
+    // Checked when the state was made; a policy that cannot be a header falls back to none.
+    let tiles = state
+        .config
+        .map_tiles()
+        .ok()
+        .flatten()
+        .map(|(_, source)| source);
+    let csp = HeaderValue::from_str(&content_security_policy(tiles.as_deref()))
+        .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
     let request_id = HeaderName::from_static("x-request-id");
     let headers = |name: HeaderName, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
@@ -62,13 +78,18 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::receptions::routes())
         .merge(crate::priorities::routes())
         .merge(crate::commitments::routes())
+        .merge(crate::map::routes())
+        .merge(assets::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(CatchPanicLayer::custom(|_| {
             tracing::error!("a handler panicked");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }))
-        .layer(headers(header::CONTENT_SECURITY_POLICY, CSP))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            csp,
+        ))
         .layer(headers(header::REFERRER_POLICY, "no-referrer"))
         .layer(headers(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(headers(header::X_FRAME_OPTIONS, "DENY"))

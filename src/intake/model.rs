@@ -138,6 +138,10 @@ pub struct ReportInput {
 pub trait Catalog {
     fn category_kind(&self, code: &str) -> Option<ReportKind>;
     fn community_exists(&self, code: &str) -> bool;
+    /// Whether a point lies in the platform's region (see `map::grid::in_region`).
+    fn in_region(&self, _lat: f64, _lon: f64) -> bool {
+        true
+    }
 }
 
 /// A validated report, ready to be sealed and stored.
@@ -241,10 +245,17 @@ pub fn validate_report(
         errors.push(FieldError::new("description", "error-too-long"));
     }
 
-    let location = parse_location(&input.lat, &input.lon).unwrap_or_else(|e| {
-        errors.push(e);
-        None
-    });
+    let location = match parse_location(&input.lat, &input.lon) {
+        Ok(Some((lat, lon))) if !catalog.in_region(lat, lon) => {
+            errors.push(FieldError::new("location", "error-location-outside-region"));
+            None
+        }
+        Ok(location) => location,
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
 
     let occurred_at = match parse_occurred_at(&input.occurred_at, local_offset) {
         Ok(Some(at)) if at > now + FUTURE_TOLERANCE => {
@@ -392,6 +403,9 @@ mod tests {
         fn community_exists(&self, code: &str) -> bool {
             code == "kramatorsk"
         }
+        fn in_region(&self, lat: f64, _lon: f64) -> bool {
+            (47.0..50.0).contains(&lat)
+        }
     }
 
     fn good() -> ReportInput {
@@ -480,6 +494,22 @@ mod tests {
     #[test]
     fn clean_text_strips_control_characters() {
         assert_eq!(clean_text("  a\u{0}b\r\nc\u{7}  "), "ab\nc");
+    }
+
+    #[test]
+    fn points_outside_the_region_are_refused() {
+        let input = ReportInput {
+            lat: "50.45".into(),
+            lon: "30.52".into(),
+            ..good()
+        };
+        assert_eq!(fields(&input), vec!["location"]);
+        let inside = ReportInput {
+            lat: "48.74".into(),
+            lon: "37.58".into(),
+            ..good()
+        };
+        assert!(fields(&inside).is_empty());
     }
 
     #[test]

@@ -151,6 +151,7 @@ pub async fn submit(state: &AppState, submission: Submission) -> AppResult<Accep
         idempotency_hash,
         fingerprint,
         created_at: now,
+        received_month: state.local_month(now),
         attachments: stored_files.clone(),
     };
     let result = store::insert_report(&state.db, state.reference_prefix(&catalog), row).await;

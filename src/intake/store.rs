@@ -37,6 +37,8 @@ pub struct NewReportRow {
     pub attachments: Vec<StoredAttachment>,
     /// What full-text search looks in (see `search::normalize`).
     pub search_text: String,
+    /// `created_at`'s month in the platform's time zone, as `yyyymm` (what the maps count by).
+    pub received_month: i32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,6 +113,7 @@ pub async fn insert_report(db: &Db, prefix: String, row: NewReportRow) -> AppRes
             .bind(&row.fingerprint)
             .bind(row.created_at)
             .bind(&row.search_text)
+            .bind(row.received_month)
             .fetch_optional(&mut *conn)
             .await?;
         let Some(reference) = inserted else {

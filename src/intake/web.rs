@@ -88,6 +88,8 @@ struct FormPage {
     csrf: String,
     form_token: String,
     notice: Option<String>,
+    /// For placing the point on a map when JavaScript runs.
+    map: crate::map::web::Live,
 }
 
 /// What a report form shows besides the catalog: the person's values, their errors, the form's
@@ -136,6 +138,11 @@ async fn form_page(
         csrf,
         form_token,
         notice,
+        map: crate::map::web::live(
+            state,
+            String::new(),
+            crate::map::service::frame(&catalog, None),
+        ),
     };
     let status = if errors.is_empty() {
         StatusCode::OK

@@ -6,10 +6,11 @@ use std::collections::BTreeMap;
 
 use time::{Date, Duration, OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
-use crate::catalog::{CatalogData, Community};
+use crate::catalog::CatalogData;
 use crate::error::{AppError, FieldError};
 use crate::i18n::Lang;
 use crate::intake::model::{ReportInput, Status, clean_text};
+use crate::map::grid::nearest_community;
 
 /// The specification this API follows, as discovery names it.
 pub const SPECIFICATION: &str = "http://wiki.open311.org/GeoReport_v2";
@@ -23,8 +24,6 @@ pub const MAX_PAGE_SIZE: i64 = 1000;
 pub const MAX_PAGE: i64 = 1000;
 /// At most this many `service_request_id`s in one `GET requests`.
 pub const MAX_IDS: usize = 100;
-/// A point farther than this from every community of the platform is not the platform's.
-pub const MAX_COMMUNITY_DISTANCE_KM: f64 = 60.0;
 const NAME_MAX_CHARS: usize = 100;
 const CONTACT_PART_MAX_CHARS: usize = 120;
 
@@ -765,33 +764,6 @@ fn parse_coordinate(text: &str, limit: f64) -> Option<f64> {
     (value.is_finite() && (-limit..=limit).contains(&value)).then_some(value)
 }
 
-/// The community whose centre is nearest to the point, within `region` when given and within
-/// [`MAX_COMMUNITY_DISTANCE_KM`]; communities without a centre are never chosen.
-pub fn nearest_community<'a>(
-    communities: &'a [Community],
-    region: Option<&str>,
-    lat: f64,
-    lon: f64,
-) -> Option<&'a Community> {
-    communities
-        .iter()
-        .filter(|c| region.is_none_or(|r| r == c.region_code))
-        .filter_map(|c| Some((c, distance_km(lat, lon, c.lat?, c.lon?))))
-        .filter(|(_, d)| *d <= MAX_COMMUNITY_DISTANCE_KM)
-        .min_by(|a, b| a.1.total_cmp(&b.1))
-        .map(|(c, _)| c)
-}
-
-/// Great-circle distance (haversine) in kilometres.
-pub fn distance_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
-    const EARTH_RADIUS_KM: f64 = 6371.0;
-    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
-    let dp = (lat2 - lat1).to_radians();
-    let dl = (lon2 - lon1).to_radians();
-    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
-    2.0 * EARTH_RADIUS_KM * a.sqrt().min(1.0).asin()
-}
-
 /// Prefix of every API key, so that a key found somewhere is recognisable as one.
 pub const API_KEY_PREFIX: &str = "m311_";
 /// How much of a key is kept in clear to tell keys apart (the prefix and four characters, of
@@ -839,7 +811,7 @@ pub fn validate_key_name(name: &str) -> Result<String, FieldError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::{Category, Names};
+    use crate::catalog::{Category, Community, Names};
     use crate::intake::model::ReportKind;
     use proptest::prelude::*;
     use time::macros::datetime;
@@ -1166,7 +1138,7 @@ mod tests {
 
     #[test]
     fn distances_and_states() {
-        let d = distance_km(48.7389, 37.5844, 48.8533, 37.6050);
+        let d = crate::map::grid::distance_km(48.7389, 37.5844, 48.8533, 37.6050);
         assert!((12.0..14.0).contains(&d), "{d}");
         assert_eq!(PublicState::of(Status::Rejected), PublicState::Closed);
         assert_eq!(PublicState::of(Status::Referred), PublicState::Open);

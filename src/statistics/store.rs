@@ -7,11 +7,11 @@
 //! with nine fraction digits so that text order is time order for every stored value.
 //! Referral due dates keep the platform's offset there, so they are compared via `julianday()`.
 
-use sqlx::{Postgres, QueryBuilder, Row, Sqlite};
+use sqlx::{QueryBuilder, Row};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::db::{Db, by_engine};
+use crate::db::{Db, PushMoment, by_engine};
 use crate::db_read;
 use crate::error::{AppError, AppResult};
 
@@ -63,33 +63,6 @@ pub struct ReferralGroup {
     /// Whole hours from sending, for the other parts.
     pub hours: Option<i64>,
     pub count: u64,
-}
-
-/// Binding a moment the way the engine compares it.
-trait PushMoment {
-    fn push_moment(&mut self, at: OffsetDateTime) -> &mut Self;
-}
-
-impl PushMoment for QueryBuilder<Sqlite> {
-    fn push_moment(&mut self, at: OffsetDateTime) -> &mut Self {
-        let at = at.to_offset(time::UtcOffset::UTC);
-        self.push_bind(format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z",
-            at.year(),
-            u8::from(at.month()),
-            at.day(),
-            at.hour(),
-            at.minute(),
-            at.second(),
-            at.nanosecond()
-        ))
-    }
-}
-
-impl PushMoment for QueryBuilder<Postgres> {
-    fn push_moment(&mut self, at: OffsetDateTime) -> &mut Self {
-        self.push_bind(at)
-    }
 }
 
 fn builder<DB: sqlx::Database>(_pool: &sqlx::Pool<DB>, sql: &str) -> QueryBuilder<DB> {

@@ -1,0 +1,846 @@
+//! The maps' pages (SVG drawn on the server, a table as the text alternative, and a place for
+//! the interactive map that `/assets/map.js` fills when JavaScript runs), their GeoJSON
+//! (RFC 7946) and the staff map's CSV. Filters come from the query string (GET, bookmarkable).
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{RawQuery, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum_extra::extract::CookieJar;
+use serde_json::{Value, json};
+
+use super::grid::Bounds;
+use super::service::{
+    self, HOT_SPOTS_LISTED, MAX_POINTS, PublicMap, StaffFilters, StaffInput, StaffMap,
+};
+use super::svg::{self, Mark};
+use crate::accounts::Staff;
+use crate::catalog::CatalogData;
+use crate::error::{AppError, AppResult};
+use crate::http::csrf;
+use crate::http::locale::Locale;
+use crate::http::page::{Chrome, FieldErrors, page_error, render};
+use crate::http::problem::ApiError;
+use crate::i18n::Lang;
+use crate::intake::model::{ReportKind, Status};
+use crate::state::AppState;
+use crate::statistics::model::{Cell, StatsInput, iso_date};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/map", get(public_page))
+        .route("/map.geojson", get(public_geojson))
+        .route("/staff/map", get(staff_page))
+        .route("/staff/map.geojson", get(staff_geojson))
+        .route("/staff/map.csv", get(staff_csv))
+}
+
+const GEOJSON: &str = "application/geo+json";
+
+/// Names in the page's language.
+struct Names<'a> {
+    lang: Lang,
+    catalog: &'a CatalogData,
+}
+
+impl Names<'_> {
+    fn community(&self, code: &str) -> String {
+        self.catalog
+            .community(code)
+            .map(|c| c.names.get(self.lang).to_string())
+            .unwrap_or_else(|| code.to_string())
+    }
+
+    fn category(&self, code: &str) -> String {
+        self.catalog
+            .category(code)
+            .map(|c| c.names.get(self.lang).to_string())
+            .unwrap_or_else(|| code.to_string())
+    }
+
+    fn reports(&self, shown: &str) -> String {
+        self.lang
+            .t_args("map-reports", &[("count", shown.to_string().into())])
+    }
+
+    fn period(&self, from: time::Date, to: time::Date) -> String {
+        let month = |d: time::Date| {
+            format!(
+                "{} {}",
+                self.lang.t(&format!("stats-month-{}", u8::from(d.month()))),
+                d.year()
+            )
+        };
+        if (from.year(), from.month()) == (to.year(), to.month()) {
+            month(from)
+        } else {
+            format!("{} – {}", month(from), month(to))
+        }
+    }
+}
+
+/// What the filter forms offer.
+struct Choices {
+    kinds: Vec<(&'static str, String)>,
+    categories: Vec<(String, Vec<(String, String)>)>,
+    communities: Vec<(String, String)>,
+}
+
+fn choices(lang: Lang, catalog: &CatalogData) -> Choices {
+    Choices {
+        kinds: ReportKind::ALL
+            .iter()
+            .map(|k| {
+                (
+                    k.code(),
+                    lang.t(&format!("kind-{}", k.code().replace('_', "-"))),
+                )
+            })
+            .collect(),
+        categories: ReportKind::ALL
+            .iter()
+            .map(|k| {
+                (
+                    lang.t(&format!("kind-{}", k.code().replace('_', "-"))),
+                    catalog
+                        .categories_of(*k)
+                        .map(|c| (c.code.clone(), c.names.get(lang).to_string()))
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .filter(|(_, list)| !list.is_empty())
+            .collect(),
+        communities: catalog
+            .communities_sorted(lang)
+            .into_iter()
+            .map(|c| (c.code.clone(), c.names.get(lang).to_string()))
+            .collect(),
+    }
+}
+
+/// The interactive map's settings, read by `/assets/map.js` (and, on the report form, by
+/// `/assets/place-picker.js`).
+pub struct Live {
+    pub geojson: String,
+    pub tiles: String,
+    pub attribution: String,
+    pub lat: String,
+    pub lon: String,
+}
+
+pub fn live(state: &AppState, geojson: String, frame: Option<Bounds>) -> Live {
+    let (tiles, attribution) = match state.config.map_tiles() {
+        Ok(Some((template, _))) => (
+            template,
+            state
+                .config
+                .map_tile_attribution
+                .clone()
+                .unwrap_or_default(),
+        ),
+        _ => (String::new(), String::new()),
+    };
+    let (lat, lon) = frame.map(|f| f.centre()).unwrap_or((48.6, 37.6));
+    Live {
+        geojson,
+        tiles,
+        attribution,
+        lat: format!("{lat:.4}"),
+        lon: format!("{lon:.4}"),
+    }
+}
+
+fn register_link(map: &PublicMap, community: &str) -> String {
+    let mut q = url::form_urlencoded::Serializer::new(String::new());
+    q.append_pair("community", community);
+    if let Some(kind) = map.filters.kind {
+        q.append_pair("kind", kind.code());
+    }
+    if let Some(category) = &map.filters.category {
+        q.append_pair("category", category);
+    }
+    if map.period.months.0 == map.period.months.1 {
+        q.append_pair(
+            "month",
+            &format!(
+                "{:04}-{:02}",
+                map.period.first.year(),
+                u8::from(map.period.first.month())
+            ),
+        );
+    }
+    format!("/register?{}", q.finish())
+}
+
+/// A line of the public map's table.
+struct CommunityLine {
+    name: String,
+    count: String,
+    link: String,
+}
+
+struct SquareLine {
+    place: String,
+    count: String,
+}
+
+#[derive(Template)]
+#[template(path = "map/public.html")]
+struct PublicPage {
+    c: Chrome,
+    v: StatsInput,
+    errors: FieldErrors,
+    choices: Choices,
+    m: Option<PublicView>,
+}
+
+struct PublicView {
+    period: String,
+    query: String,
+    total: String,
+    /// How the map keeps reporters from being located (the square's side, the minimum count).
+    privacy_note: String,
+    svg: String,
+    live: Live,
+    communities: Vec<CommunityLine>,
+    squares: Vec<SquareLine>,
+    squares_more: usize,
+}
+
+/// Squares listed under the public map.
+const SQUARES_LISTED: usize = 20;
+
+fn public_view(state: &AppState, lang: Lang, catalog: &CatalogData, map: &PublicMap) -> PublicView {
+    let names = Names { lang, catalog };
+    let max_community = map
+        .communities
+        .iter()
+        .filter_map(|c| c.count.value())
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let max_square = map
+        .squares
+        .iter()
+        .map(|s| s.count)
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let mut marks: Vec<Mark> = map
+        .squares
+        .iter()
+        .map(|s| Mark::Square {
+            bounds: s.bounds,
+            weight: s.count as f64 / max_square as f64,
+            hot: false,
+            label: format!(
+                "{}: {}",
+                lang.t_args(
+                    "map-square-near",
+                    &[("place", names.community(&s.community).into())]
+                ),
+                names.reports(&s.count.to_string())
+            ),
+        })
+        .collect();
+    for c in &map.communities {
+        let Some((lat, lon)) = c.centre else { continue };
+        let name = names.community(&c.code);
+        let count = names.reports(&c.count.display());
+        marks.push(Mark::Community {
+            lat,
+            lon,
+            // A hidden count is drawn as the smallest circle: its size must not tell it.
+            weight: c.count.value().unwrap_or(0) as f64 / max_community as f64,
+            label: format!("{name}: {count}. {}", lang.t("map-published-cases")),
+            name,
+            count: c.count.display(),
+            href: Some(register_link(map, &c.code)),
+        });
+    }
+    let frame = service::frame(catalog, map.filters.community.as_deref());
+    let period = names.period(map.period.first, map.period.last);
+    let svg = frame
+        .map(|frame| {
+            svg::draw(
+                frame,
+                &format!("{} — {period}", lang.t("map-title")),
+                &lang.t("map-svg-desc"),
+                &marks,
+                &lang.t("map-km"),
+            )
+        })
+        .unwrap_or_default();
+    let mut squares: Vec<&service::PublicSquare> = map.squares.iter().collect();
+    squares.sort_by_key(|s| std::cmp::Reverse(s.count));
+    let query = map.filters.query();
+    PublicView {
+        period,
+        total: map.total.display(),
+        privacy_note: lang.t_args(
+            "map-privacy-note",
+            &[
+                (
+                    "km",
+                    format!("{:.1}", map.cell_km)
+                        .replace('.', if lang == Lang::En { "." } else { "," })
+                        .into(),
+                ),
+                ("n", (map.min_count as i64).into()),
+            ],
+        ),
+        svg,
+        live: live(
+            state,
+            format!("/map.geojson?{query}&lang={}", lang.code()),
+            frame,
+        ),
+        query,
+        communities: map
+            .communities
+            .iter()
+            .map(|c| CommunityLine {
+                name: names.community(&c.code),
+                count: c.count.display(),
+                link: register_link(map, &c.code),
+            })
+            .collect(),
+        squares_more: squares.len().saturating_sub(SQUARES_LISTED),
+        squares: squares
+            .into_iter()
+            .take(SQUARES_LISTED)
+            .map(|s| {
+                let (lat, lon) = s.bounds.centre();
+                SquareLine {
+                    place: format!(
+                        "{} ({lat:.3}, {lon:.3})",
+                        lang.t_args(
+                            "map-square-near",
+                            &[("place", names.community(&s.community).into())]
+                        )
+                    ),
+                    count: s.count.to_string(),
+                }
+            })
+            .collect(),
+    }
+}
+
+async fn load_public(state: &AppState, query: Option<&str>) -> (StatsInput, AppResult<PublicMap>) {
+    let input = StatsInput::from_query(query);
+    let result = async {
+        let catalog = state.catalog.get(&state.db).await?;
+        let filters = service::public_filters(state, &catalog, &input).map_err(service::invalid)?;
+        service::public_map(state, &filters).await
+    }
+    .await;
+    (input, result)
+}
+
+async fn public_page(
+    State(state): State<AppState>,
+    Locale(lang): Locale,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let catalog = match state.catalog.get(&state.db).await {
+        Ok(catalog) => catalog,
+        Err(err) => return page_error(lang, err),
+    };
+    let (input, result) = load_public(&state, query.as_deref()).await;
+    let (errors, map) = match result {
+        Ok(map) => (Vec::new(), Some(map)),
+        Err(AppError::Validation(errors)) => (errors, None),
+        Err(err) => return page_error(lang, err),
+    };
+    let path = match &map {
+        Some(m) => format!("/map?{}", m.filters.query()),
+        None => "/map".to_string(),
+    };
+    let view = PublicPage {
+        c: Chrome::new(lang, &path, "map-title").nav("map"),
+        errors: FieldErrors::new(lang, &errors),
+        choices: choices(lang, &catalog),
+        m: map.as_ref().map(|m| public_view(&state, lang, &catalog, m)),
+        v: input,
+    };
+    let status = if view.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render(status, &view)
+}
+
+fn polygon(b: &Bounds) -> Value {
+    json!({
+        "type": "Polygon",
+        "coordinates": [[
+            [b.west, b.south], [b.east, b.south], [b.east, b.north], [b.west, b.north], [b.west, b.south]
+        ]]
+    })
+}
+
+fn cell_json(cell: Cell) -> Value {
+    cell.value().map(Value::from).unwrap_or(Value::Null)
+}
+
+/// The public map as GeoJSON: communities (points at their centres, with their counts) and the
+/// squares of the grid shown (polygons). No coordinate of a report is in it.
+async fn public_geojson(
+    State(state): State<AppState>,
+    Locale(lang): Locale,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let (_, result) = load_public(&state, query.as_deref()).await;
+    let map = match result {
+        Ok(map) => map,
+        Err(err) => return ApiError::new(err, lang).into_response(),
+    };
+    let catalog = match state.catalog.get(&state.db).await {
+        Ok(catalog) => catalog,
+        Err(err) => return ApiError::new(err, lang).into_response(),
+    };
+    let names = Names {
+        lang,
+        catalog: &catalog,
+    };
+    let mut features = Vec::new();
+    for c in &map.communities {
+        let Some((lat, lon)) = c.centre else { continue };
+        let name = names.community(&c.code);
+        features.push(json!({
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": {
+                "layer": "community",
+                "community": c.code,
+                "name": name,
+                "count": cell_json(c.count),
+                "shown": c.count.shown(),
+                "label": format!("{name}: {}", names.reports(&c.count.display())),
+                "url": register_link(&map, &c.code),
+            }
+        }));
+    }
+    for s in &map.squares {
+        features.push(json!({
+            "type": "Feature",
+            "geometry": polygon(&s.bounds),
+            "properties": {
+                "layer": "cell",
+                "community": s.community,
+                "count": s.count,
+                "label": format!(
+                    "{}: {}",
+                    lang.t_args("map-square-near", &[("place", names.community(&s.community).into())]),
+                    names.reports(&s.count.to_string())
+                ),
+            }
+        }));
+    }
+    geojson_response(json!({
+        "type": "FeatureCollection",
+        "period": {"from": iso_date(map.period.first), "to": iso_date(map.period.last)},
+        "cell_km": map.cell_km,
+        "min_count": map.min_count,
+        "total": cell_json(map.total),
+        "features": features,
+    }))
+}
+
+fn geojson_response(body: Value) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, GEOJSON),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+// --- Staff -----------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "map/staff.html")]
+struct StaffPage {
+    c: Chrome,
+    v: StaffInput,
+    errors: FieldErrors,
+    choices: Choices,
+    statuses: Vec<(&'static str, String)>,
+    organizations: Vec<(String, String)>,
+    m: Option<StaffView>,
+}
+
+struct HotSpotLine {
+    rank: usize,
+    place: String,
+    centre: String,
+    count: u64,
+    previous: u64,
+    change: String,
+    rising: bool,
+}
+
+struct StaffView {
+    period: String,
+    previous_period: String,
+    query: String,
+    total: u64,
+    previous_total: u64,
+    change: String,
+    located: u64,
+    /// Exact points shown, and whether there were more than could be shown.
+    points: Option<(usize, bool)>,
+    svg: String,
+    live: Live,
+    hot_spots: Vec<HotSpotLine>,
+}
+
+fn signed(n: i64) -> String {
+    if n > 0 {
+        format!("+{n}")
+    } else if n < 0 {
+        format!("−{}", -n)
+    } else {
+        "0".into()
+    }
+}
+
+fn staff_view(state: &AppState, lang: Lang, catalog: &CatalogData, map: &StaffMap) -> StaffView {
+    let names = Names { lang, catalog };
+    let max = map.hot_spots.first().map(|h| h.count).unwrap_or(1).max(1);
+    let mut marks: Vec<Mark> = map
+        .hot_spots
+        .iter()
+        .filter(|h| h.count > 0)
+        .map(|h| Mark::Square {
+            bounds: h.cell.bounds(),
+            weight: h.count as f64 / max as f64,
+            hot: true,
+            label: format!(
+                "{}: {} ({})",
+                names.community(&h.community),
+                names.reports(&h.count.to_string()),
+                signed(h.change())
+            ),
+        })
+        .collect();
+    if let Some(points) = &map.points {
+        marks.extend(points.iter().map(|p| Mark::Point {
+            lat: p.lat,
+            lon: p.lon,
+            label: format!("{} — {}", p.reference, names.category(&p.category)),
+            href: format!("/staff/cases/{}", p.reference),
+        }));
+    }
+    // Names of the communities, for orientation (their counts are the table's business).
+    marks.extend(catalog.communities.iter().filter_map(|c| {
+        Some(Mark::Community {
+            lat: c.lat?,
+            lon: c.lon?,
+            weight: -1.0,
+            name: c.names.get(lang).to_string(),
+            count: String::new(),
+            label: String::new(),
+            href: None,
+        })
+    }));
+    let listed: Vec<&service::HotSpot> = map
+        .hot_spots
+        .iter()
+        .filter(|h| h.count > 0)
+        .take(HOT_SPOTS_LISTED)
+        .collect();
+    marks.extend(listed.iter().enumerate().map(|(i, h)| Mark::Rank {
+        bounds: h.cell.bounds(),
+        rank: i + 1,
+    }));
+    let frame = service::frame(catalog, map.filters.base.community.as_deref());
+    let period = names.period(map.period.first, map.period.last);
+    let svg = frame
+        .map(|frame| {
+            svg::draw(
+                frame,
+                &format!("{} — {period}", lang.t("map-staff-title")),
+                &lang.t("map-staff-svg-desc"),
+                &marks,
+                &lang.t("map-km"),
+            )
+        })
+        .unwrap_or_default();
+    let query = map.filters.query();
+    StaffView {
+        previous_period: names.period(map.previous.first, map.previous.last),
+        period,
+        total: map.total,
+        previous_total: map.previous_total,
+        change: signed(map.total as i64 - map.previous_total as i64),
+        located: map.located,
+        points: map
+            .points
+            .as_ref()
+            .map(|p| (p.len(), p.len() as i64 >= MAX_POINTS)),
+        svg,
+        live: live(
+            state,
+            format!("/staff/map.geojson?{query}&lang={}", lang.code()),
+            frame,
+        ),
+        query,
+        hot_spots: listed
+            .into_iter()
+            .enumerate()
+            .map(|(i, h)| {
+                let (lat, lon) = h.cell.bounds().centre();
+                HotSpotLine {
+                    rank: i + 1,
+                    place: names.community(&h.community),
+                    centre: format!("{lat:.4}, {lon:.4}"),
+                    count: h.count,
+                    previous: h.previous,
+                    change: signed(h.change()),
+                    rising: h.change() > 0,
+                }
+            })
+            .collect(),
+    }
+}
+
+async fn load_staff(
+    state: &AppState,
+    staff: &Staff,
+    query: Option<&str>,
+) -> (StaffInput, AppResult<StaffMap>) {
+    let input = StaffInput::from_query(query);
+    let result = async {
+        staff.require(service::STAFF_MAP_READERS)?;
+        let catalog = state.catalog.get(&state.db).await?;
+        let filters: StaffFilters =
+            service::staff_filters(state, &catalog, &input).map_err(service::invalid)?;
+        service::staff_map(state, staff, &filters).await
+    }
+    .await;
+    (input, result)
+}
+
+async fn staff_page(
+    State(state): State<AppState>,
+    Locale(lang): Locale,
+    jar: CookieJar,
+    staff: Staff,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let catalog = match state.catalog.get(&state.db).await {
+        Ok(catalog) => catalog,
+        Err(err) => return page_error(lang, err),
+    };
+    let (input, result) = load_staff(&state, &staff, query.as_deref()).await;
+    let (errors, map) = match result {
+        Ok(map) => (Vec::new(), Some(map)),
+        Err(AppError::Validation(errors)) => (errors, None),
+        Err(err) => return page_error(lang, err),
+    };
+    let (jar, csrf) = csrf::token(&state, jar);
+    let view = StaffPage {
+        c: Chrome::new(lang, "/staff/map", "map-staff-title").staff(&staff.user, &csrf),
+        errors: FieldErrors::new(lang, &errors),
+        choices: choices(lang, &catalog),
+        statuses: Status::ALL
+            .into_iter()
+            .map(|s| (s.code(), lang.t(&s.message_key())))
+            .collect(),
+        organizations: catalog
+            .agencies
+            .iter()
+            .map(|o| {
+                (
+                    o.code.clone(),
+                    lang.pick(&o.names[0], &o.names[1], &o.names[2]).to_string(),
+                )
+            })
+            .collect(),
+        m: map.as_ref().map(|m| staff_view(&state, lang, &catalog, m)),
+        v: input,
+    };
+    let status = if view.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    (jar, render(status, &view)).into_response()
+}
+
+/// The staff map as GeoJSON: hot spots (fine cells, with the previous period's count) and, for
+/// those who may see them, the exact points.
+async fn staff_geojson(
+    State(state): State<AppState>,
+    Locale(lang): Locale,
+    staff: Staff,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let (_, result) = load_staff(&state, &staff, query.as_deref()).await;
+    let map = match result {
+        Ok(map) => map,
+        Err(err) => return ApiError::new(err, lang).into_response(),
+    };
+    let catalog = match state.catalog.get(&state.db).await {
+        Ok(catalog) => catalog,
+        Err(err) => return ApiError::new(err, lang).into_response(),
+    };
+    let names = Names {
+        lang,
+        catalog: &catalog,
+    };
+    let mut features: Vec<Value> = map
+        .hot_spots
+        .iter()
+        .map(|h| {
+            json!({
+                "type": "Feature",
+                "geometry": polygon(&h.cell.bounds()),
+                "properties": {
+                    "layer": "hotspot",
+                    "community": h.community,
+                    "count": h.count,
+                    "previous": h.previous,
+                    "change": h.change(),
+                    "label": format!(
+                        "{}: {} ({})",
+                        names.community(&h.community),
+                        names.reports(&h.count.to_string()),
+                        signed(h.change())
+                    ),
+                }
+            })
+        })
+        .collect();
+    for p in map.points.iter().flatten() {
+        features.push(json!({
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]},
+            "properties": {
+                "layer": "point",
+                "reference": p.reference,
+                "kind": p.kind,
+                "category": p.category,
+                "community": p.community,
+                "status": p.status,
+                "received": p.created_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+                "label": format!("{} — {}", p.reference, names.category(&p.category)),
+                "url": format!("/staff/cases/{}", p.reference),
+            }
+        }));
+    }
+    geojson_response(json!({
+        "type": "FeatureCollection",
+        "period": {"from": iso_date(map.period.first), "to": iso_date(map.period.last)},
+        "previous_period": {"from": iso_date(map.previous.first), "to": iso_date(map.previous.last)},
+        "total": map.total,
+        "previous_total": map.previous_total,
+        "features": features,
+    }))
+}
+
+/// What the staff map shows, as CSV: one line per hot spot, then one per exact point.
+async fn staff_csv(
+    State(state): State<AppState>,
+    Locale(lang): Locale,
+    staff: Staff,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let (_, result) = load_staff(&state, &staff, query.as_deref()).await;
+    let map = match result {
+        Ok(map) => map,
+        Err(err) => return ApiError::new(err, lang).into_response(),
+    };
+    match staff_csv_text(&map, lang) {
+        Ok(text) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"mistok-map.csv\"",
+                ),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            text,
+        )
+            .into_response(),
+        Err(err) => ApiError::new(err, lang).into_response(),
+    }
+}
+
+fn staff_csv_text(map: &StaffMap, _lang: Lang) -> AppResult<String> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let csv_error = |e: csv::Error| AppError::internal(e.to_string());
+    out.write_record([
+        "layer",
+        "reference",
+        "community",
+        "lat",
+        "lon",
+        "south",
+        "west",
+        "north",
+        "east",
+        "count",
+        "previous",
+        "kind",
+        "category",
+        "status",
+        "received",
+    ])
+    .map_err(csv_error)?;
+    for h in &map.hot_spots {
+        let b = h.cell.bounds();
+        let (lat, lon) = b.centre();
+        out.write_record([
+            "hotspot".to_string(),
+            String::new(),
+            h.community.clone(),
+            format!("{lat:.5}"),
+            format!("{lon:.5}"),
+            format!("{:.5}", b.south),
+            format!("{:.5}", b.west),
+            format!("{:.5}", b.north),
+            format!("{:.5}", b.east),
+            h.count.to_string(),
+            h.previous.to_string(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ])
+        .map_err(csv_error)?;
+    }
+    for p in map.points.iter().flatten() {
+        out.write_record([
+            "point".to_string(),
+            p.reference.clone(),
+            p.community.clone(),
+            format!("{:.6}", p.lat),
+            format!("{:.6}", p.lon),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            p.kind.clone(),
+            p.category.clone(),
+            p.status.clone(),
+            p.created_at
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+        ])
+        .map_err(csv_error)?;
+    }
+    let bytes = out
+        .into_inner()
+        .map_err(|e| AppError::internal(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| AppError::internal(e.to_string()))
+}
