@@ -5,7 +5,7 @@ map-month-hint = A month, e.g. 2026-03
 map-live-error = The interactive map could not be loaded. The map and the tables below show the same data.
 map-live-label = Interactive map
 map-total = Reports in all
-map-privacy-note = Exact places are never published: reports are counted in squares of about { $km } km a side, and squares with fewer than { $n } reports are not shown (those reports count in their community only). Small community counts are shown as “<5”.
+map-privacy-note = Exact places are never published: reports are counted in squares of about {$km} km a side, and squares with fewer than {$n} reports are not shown (those reports count in their community only). Small community counts are shown as “<5”.
 map-no-centres = The platform's communities have no coordinates yet, so no map is drawn. The tables below show the same data.
 map-caption = Circles are a community's reports (the larger, the more); squares are places with many reports. A community's name leads to its published cases.
 map-by-community = Reports by community
@@ -14,13 +14,13 @@ map-open-register = Open in the register
 map-by-square = Squares with the most reports
 map-no-squares = No square of the map has enough reports to be shown.
 map-square = Square
-map-squares-more = { $n } more { $n ->
+map-squares-more = {$n} more {$n ->
     [one] square is
    *[other] squares are
 } on the map and in the GeoJSON.
 map-download-geojson = Download GeoJSON
-map-reports = { $count } reports
-map-square-near = Square near { $place }
+map-reports = {$count} reports
+map-square-near = Square near {$place}
 map-svg-desc = Map of the region with circles for the communities by number of reports and squares where reports are most frequent. The same figures are in the tables below the map.
 map-km = km
 map-staff-title = Hot-spot map
@@ -29,7 +29,7 @@ map-staff-svg-desc = Map of the region: hot-spot squares (the darker, the more r
 map-staff-caption = Squares are hot spots by density of reports; dots and numbers in circles are reports and groups of close reports; numbers are the rows of the table below.
 map-change = Change
 map-located = With a point on the map
-map-points-shown = { $n } { $n ->
+map-points-shown = {$n} {$n ->
     [one] report point is
    *[other] report points are
 } on the map.

@@ -579,6 +579,50 @@ mod tests {
         assert_eq!(shown[2], Cell::Hidden);
     }
 
+    proptest::proptest! {
+        /// What the public map shows depends on which square each report lies in, never on
+        /// where inside it: moving every point anywhere within its square changes nothing.
+        #[test]
+        fn the_public_map_says_nothing_finer_than_its_squares(
+            points in proptest::collection::vec((48.5f64..49.0, 37.3f64..37.9), 0..60),
+            moves in proptest::collection::vec((0.0f64..1.0, 0.0f64..1.0), 60),
+            km in 0.6f64..10.0,
+            min in 2u64..8,
+        ) {
+            let catalog = CatalogData {
+                communities: vec![community("a", 48.7, 37.5)],
+                ..Default::default()
+            };
+            let grid = PublicGrid::new(km);
+            let counts = |points: &[(f64, f64)]| -> Vec<CellCount> {
+                let mut fine: BTreeMap<FineCell, u64> = BTreeMap::new();
+                for (lat, lon) in points {
+                    *fine.entry(FineCell::of(*lat, *lon)).or_default() += 1;
+                }
+                fine.into_iter()
+                    .map(|(cell, count)| CellCount { community: "a".into(), cell: Some(cell), count })
+                    .collect()
+            };
+            let moved: Vec<(f64, f64)> = points
+                .iter()
+                .zip(&moves)
+                .map(|((lat, lon), (dy, dx))| {
+                    let b = grid.cell(FineCell::of(*lat, *lon)).bounds();
+                    // Inside the square, clear of its edges' rounding.
+                    let lat = b.south + (b.north - b.south) * (0.001 + 0.998 * dy);
+                    let lon = b.west + (b.east - b.west) * (0.001 + 0.998 * dx);
+                    (lat, lon)
+                })
+                .collect();
+            let before = coarsen(&catalog, &filters(), period(), &counts(&points), grid, min);
+            let after = coarsen(&catalog, &filters(), period(), &counts(&moved), grid, min);
+            proptest::prop_assert_eq!(&before.squares, &after.squares);
+            for square in &before.squares {
+                proptest::prop_assert!(square.count >= min);
+            }
+        }
+    }
+
     #[test]
     fn hot_spots_compare_periods() {
         let a = FineCell { x: 1, y: 1 };

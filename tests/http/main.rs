@@ -16,6 +16,7 @@ mod events;
 mod hostile;
 mod intake;
 mod jobs;
+mod map;
 mod news;
 mod object_storage;
 mod open311;
