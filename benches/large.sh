@@ -4,8 +4,9 @@
 #   cases   a coordinator signs in and opens queue pages and searches (benches/cases_load.rs)
 #   public  the register and statistics pages, the register under load, a full CSV export
 #           (benches/public_load.rs)
-# Usage: bash benches/large.sh cases|public [sqlite|postgres] [cases] [rounds]
-# (benches/cases.sh and benches/public.sh are this with the suite chosen).
+#   map     the public map and the staff hot-spot map (benches/map_load.rs)
+# Usage: bash benches/large.sh cases|public|map [sqlite|postgres] [cases] [rounds]
+# (benches/cases.sh, benches/public.sh and benches/map.sh are this with the suite chosen).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 suite=${1:?cases or public}
@@ -15,7 +16,8 @@ rounds=${4:-40}
 case "$suite" in
   cases) port=18089 ;;
   public) port=18090 ;;
-  *) echo "the suite is cases or public" >&2; exit 2 ;;
+  map) port=18091 ;;
+  *) echo "the suite is cases, public or map" >&2; exit 2 ;;
 esac
 # BENCH_KEEP=DIR keeps the loaded SQLite store there (and reuses it on the next run).
 dir=${BENCH_KEEP:-$(mktemp -d)}
@@ -41,14 +43,14 @@ export MISTOK_DATABASE_URL="$db_url" MISTOK_LOG=warn
 if { [ -n "${BENCH_KEEP:-}" ] && [ -f "$dir/mistok.db" ]; } || \
    { [ -n "${BENCH_KEEP_PG:-}" ] && [ "$(psql -h 127.0.0.1 -U postgres -tAc "SELECT to_regclass('reports') IS NOT NULL" "$name" 2>/dev/null)" = t ]; }; then
   echo "reusing the loaded store"
-  if [ "$suite" = cases ]; then
+  if [ "$suite" != public ]; then
     target/release/mistok admin --data-dir "$dir" reset-two-factor --email bench.coordinator@example.org
   fi
 else
   started=$(date +%s)
   target/release/mistok demo --data-dir "$dir" --reports "$cases" | grep -v receipt
   echo "loaded $cases cases in $(( $(date +%s) - started )) s"
-  if [ "$suite" = cases ]; then
+  if [ "$suite" != public ]; then
     echo "bench passphrase 2026" | target/release/mistok admin --data-dir "$dir" create-user \
       --email bench.coordinator@example.org --name "Bench Coordinator" --role coordinator
   fi

@@ -216,3 +216,36 @@ impl Config {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tiles(url: &str) -> Result<Option<(String, String)>, String> {
+        Config {
+            map_tile_url: Some(url.into()),
+            ..Config::default()
+        }
+        .map_tiles()
+    }
+
+    #[test]
+    fn map_tiles_are_checked_and_give_the_policy_source() {
+        assert_eq!(Config::default().map_tiles(), Ok(None));
+        assert_eq!(tiles("  "), Ok(None));
+        assert_eq!(
+            tiles("https://tiles.example.org/{z}/{x}/{y}.png"),
+            Ok(Some((
+                "https://tiles.example.org/{z}/{x}/{y}.png".into(),
+                "https://tiles.example.org".into()
+            )))
+        );
+        assert_eq!(
+            tiles("https://{s}.tile.example.org:8443/{z}/{x}/{y}.png").map(|t| t.map(|t| t.1)),
+            Ok(Some("https://*.tile.example.org:8443".into()))
+        );
+        assert!(tiles("https://tiles.example.org/{z}/{x}.png").is_err());
+        assert!(tiles("ftp://tiles.example.org/{z}/{x}/{y}.png").is_err());
+        assert!(tiles("https://tiles.example.org; script-src */{z}/{x}/{y}").is_err());
+    }
+}

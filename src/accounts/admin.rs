@@ -274,11 +274,7 @@ fn kind_name(lang: Lang, kind: &str) -> String {
 }
 
 fn community_choices(catalog: &crate::catalog::CatalogData, lang: Lang) -> Vec<(String, String)> {
-    catalog
-        .communities_sorted(lang)
-        .into_iter()
-        .map(|c| (c.code.clone(), c.names.get(lang).to_string()))
-        .collect()
+    catalog.community_choices(lang)
 }
 
 async fn organizations_page(

@@ -92,7 +92,7 @@ async fn queue(
         .map(|r| QueueLine {
             reference: r.reference.clone(),
             received: state.format_local(r.created_at),
-            kind: lang.t(&format!("kind-{}", r.kind.code().replace('_', "-"))),
+            kind: lang.t(&r.kind.message_key()),
             category: catalog
                 .category(&r.category)
                 .map(|c| c.names.get(lang).to_string())
@@ -410,7 +410,7 @@ pub(crate) async fn render_case_with_draft(
         reference: case.reference.clone(),
         status_code: status.code(),
         status_name: lang.t(&status.message_key()),
-        kind_name: lang.t(&format!("kind-{}", case.kind.code().replace('_', "-"))),
+        kind_name: lang.t(&case.kind.message_key()),
         category_name: name_of_category(&case.category),
         community_name: catalog
             .community(&case.community)

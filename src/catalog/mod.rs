@@ -89,6 +89,31 @@ impl CatalogData {
         self.communities.iter().find(|c| c.code == code)
     }
 
+    /// `(code, name)` of every community, sorted by name, for a form's choices.
+    pub fn community_choices(&self, lang: Lang) -> Vec<(String, String)> {
+        self.communities_sorted(lang)
+            .into_iter()
+            .map(|c| (c.code.clone(), c.names.get(lang).to_string()))
+            .collect()
+    }
+
+    /// Each kind's name with its categories' `(code, name)`, for a choice grouped by kind
+    /// (kinds without categories left out).
+    pub fn categories_by_kind(&self, lang: Lang) -> Vec<(String, Vec<(String, String)>)> {
+        ReportKind::ALL
+            .iter()
+            .map(|k| {
+                (
+                    lang.t(&k.message_key()),
+                    self.categories_of(*k)
+                        .map(|c| (c.code.clone(), c.names.get(lang).to_string()))
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .filter(|(_, list)| !list.is_empty())
+            .collect()
+    }
+
     /// Communities sorted by their name in `lang`, as shown in pickers.
     pub fn communities_sorted(&self, lang: Lang) -> Vec<&Community> {
         let mut list: Vec<&Community> = self.communities.iter().collect();

@@ -239,11 +239,7 @@ async fn tracker(
     let page = TrackerPage {
         c: Chrome::new(lang, &path, "commitments-title").nav("dialogue"),
         counts: count_list(lang, &found.counts),
-        communities: catalog
-            .communities_sorted(lang)
-            .into_iter()
-            .map(|c| (c.code.clone(), c.names.get(lang).to_string()))
-            .collect(),
+        communities: catalog.community_choices(lang),
         organizations: organizations
             .iter()
             .filter(|o| o.code != "platform")
@@ -447,11 +443,7 @@ async fn edit_page(
         x,
         can_edit: staff.require(EDITORS).is_ok(),
         can_update,
-        communities: catalog
-            .communities_sorted(lang)
-            .into_iter()
-            .map(|c| (c.code.clone(), c.names.get(lang).to_string()))
-            .collect(),
+        communities: catalog.community_choices(lang),
         organizations: organizations
             .iter()
             .map(|o| (o.id.to_string(), org_name(lang, &o.names)))

@@ -128,11 +128,7 @@ fn kinds(lang: Lang) -> Vec<(&'static str, String)> {
 }
 
 fn communities(catalog: &CatalogData, lang: Lang) -> Vec<(String, String)> {
-    catalog
-        .communities_sorted(lang)
-        .into_iter()
-        .map(|c| (c.code.clone(), c.names.get(lang).to_string()))
-        .collect()
+    catalog.community_choices(lang)
 }
 
 fn host_of(base: &str) -> String {

@@ -75,7 +75,7 @@ async fn form_page(
         Ok(catalog) => catalog,
         Err(err) => return page_error(lang, err),
     };
-    let kind_name = |k: ReportKind| lang.t(&format!("kind-{}", k.code().replace('_', "-")));
+    let kind_name = |k: ReportKind| lang.t(&k.message_key());
     let (jar, csrf) = csrf::token(state, jar);
     let page = FormPage {
         c: Chrome::new(lang, "/staff/hotline", "hotline-title").staff(&staff.user, &csrf),
@@ -95,11 +95,7 @@ async fn form_page(
             .into_iter()
             .map(|k| (k.code(), kind_name(k)))
             .collect(),
-        communities: catalog
-            .communities_sorted(lang)
-            .into_iter()
-            .map(|c| (c.code.clone(), c.names.get(lang).to_string()))
-            .collect(),
+        communities: catalog.community_choices(lang),
         v: values,
         caller_lang,
         errors: FieldErrors::new(lang, errors),

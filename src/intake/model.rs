@@ -42,6 +42,19 @@ impl ReportKind {
             .into_iter()
             .find(|k| k.code() == code.trim())
     }
+
+    /// Fluent key of the kind's name.
+    pub fn message_key(self) -> String {
+        format!("kind-{}", self.code().replace('_', "-"))
+    }
+
+    /// Every kind as `(code, name)`, for a form's choices.
+    pub fn choices(lang: crate::i18n::Lang) -> Vec<(&'static str, String)> {
+        ReportKind::ALL
+            .into_iter()
+            .map(|k| (k.code(), lang.t(&k.message_key())))
+            .collect()
+    }
 }
 
 /// Where a report came from.

@@ -206,11 +206,7 @@ pub fn coarsen(
         .map(|(cell, (count, by_community))| PublicSquare {
             bounds: cell.bounds(),
             count,
-            community: by_community
-                .into_iter()
-                .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
-                .map(|(c, _)| c.to_string())
-                .unwrap_or_default(),
+            community: most_reports(by_community),
         })
         .collect();
     PublicMap {
@@ -222,6 +218,15 @@ pub fn coarsen(
         cell_km: grid.cell_km(),
         min_count,
     }
+}
+
+/// The community with the most reports in a place (the first by code on a tie), to name it.
+fn most_reports(by_community: HashMap<&str, u64>) -> String {
+    by_community
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
+        .map(|(c, _)| c.to_string())
+        .unwrap_or_default()
 }
 
 /// The staff map's filters as typed: the statistics' ones, and a case's status and the
@@ -417,11 +422,7 @@ pub fn hot_spots(now: &[CellCount], before: &[CellCount]) -> Vec<HotSpot> {
             cell,
             count,
             previous,
-            community: by_community
-                .into_iter()
-                .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
-                .map(|(c, _)| c.to_string())
-                .unwrap_or_default(),
+            community: most_reports(by_community),
         })
         .collect();
     out.sort_by(|a, b| {

@@ -90,38 +90,14 @@ struct Choices {
 
 fn choices(lang: Lang, catalog: &CatalogData) -> Choices {
     Choices {
-        kinds: ReportKind::ALL
-            .iter()
-            .map(|k| {
-                (
-                    k.code(),
-                    lang.t(&format!("kind-{}", k.code().replace('_', "-"))),
-                )
-            })
-            .collect(),
-        categories: ReportKind::ALL
-            .iter()
-            .map(|k| {
-                (
-                    lang.t(&format!("kind-{}", k.code().replace('_', "-"))),
-                    catalog
-                        .categories_of(*k)
-                        .map(|c| (c.code.clone(), c.names.get(lang).to_string()))
-                        .collect::<Vec<_>>(),
-                )
-            })
-            .filter(|(_, list)| !list.is_empty())
-            .collect(),
-        communities: catalog
-            .communities_sorted(lang)
-            .into_iter()
-            .map(|c| (c.code.clone(), c.names.get(lang).to_string()))
-            .collect(),
+        kinds: ReportKind::choices(lang),
+        categories: catalog.categories_by_kind(lang),
+        communities: catalog.community_choices(lang),
     }
 }
 
-/// The interactive map's settings, read by `/assets/map.js` (and, on the report form, by
-/// `/assets/place-picker.js`).
+/// The interactive map's settings, read by `/assets/map.js` (on the map pages, and on the
+/// report form for placing the point).
 pub struct Live {
     pub geojson: String,
     pub tiles: String,

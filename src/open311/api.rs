@@ -235,7 +235,7 @@ fn discovery(state: &AppState, headers: &HeaderMap, lang: Lang, format: Format) 
 }
 
 fn kind_key(kind: crate::intake::model::ReportKind) -> String {
-    format!("kind-{}", kind.code().replace('_', "-"))
+    kind.message_key()
 }
 
 async fn services(state: &AppState, r: &Resource) -> Result<Response, Open311Error> {

@@ -95,11 +95,7 @@ fn shown(
 }
 
 fn community_choices(catalog: &crate::catalog::CatalogData, lang: Lang) -> Vec<(String, String)> {
-    catalog
-        .communities_sorted(lang)
-        .into_iter()
-        .map(|c| (c.code.clone(), c.names.get(lang).to_string()))
-        .collect()
+    catalog.community_choices(lang)
 }
 
 // ---- Public list ----

@@ -143,7 +143,7 @@ async fn register(
             .into_iter()
             .map(|k| Choice {
                 code: k.code().to_string(),
-                name: lang.t(&format!("kind-{}", k.code().replace('_', "-"))),
+                name: lang.t(&k.message_key()),
             })
             .collect(),
         categories: catalog
@@ -286,7 +286,7 @@ async fn case(
         language: Lang::from_code(&r.language).unwrap_or_default().code(),
         status_code: r.status.code(),
         status: lang.t(&r.status.message_key()),
-        kind: lang.t(&format!("kind-{}", r.kind.code().replace('_', "-"))),
+        kind: lang.t(&r.kind.message_key()),
         category: category_name(&catalog, lang, &r.category),
         community: catalog.community_name(lang, &r.community),
         received: state.format_local_date(r.received_at),

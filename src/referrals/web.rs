@@ -208,7 +208,7 @@ async fn render_referral(
         csrf,
         r: line(state, lang, &view.referral),
         message: view.referral.message.clone(),
-        kind_name: lang.t(&format!("kind-{}", case.kind.code().replace('_', "-"))),
+        kind_name: lang.t(&case.kind.message_key()),
         category_name: catalog
             .category(&case.category)
             .map(|c| c.names.get(lang).to_string())

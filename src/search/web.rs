@@ -133,11 +133,7 @@ async fn search(
             .iter()
             .map(|c| (c.code.clone(), c.names.get(lang).to_string()))
             .collect(),
-        communities: catalog
-            .communities_sorted(lang)
-            .into_iter()
-            .map(|c| (c.code.clone(), c.names.get(lang).to_string()))
-            .collect(),
+        communities: catalog.community_choices(lang),
         organizations: catalog
             .agencies
             .iter()

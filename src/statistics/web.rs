@@ -52,7 +52,9 @@ struct Namer<'a> {
 
 impl Namer<'_> {
     fn kind(&self, code: &str) -> String {
-        self.lang.t(&format!("kind-{}", code.replace('_', "-")))
+        ReportKind::from_code(code)
+            .map(|k| self.lang.t(&k.message_key()))
+            .unwrap_or_else(|| code.to_string())
     }
 
     fn category(&self, code: &str) -> String {
@@ -559,28 +561,8 @@ async fn page(
         Some(f) => format!("/statistics?{}", f.filters.query()),
         None => "/statistics".to_string(),
     };
-    let kinds = ReportKind::ALL
-        .iter()
-        .map(|k| {
-            (
-                k.code(),
-                lang.t(&format!("kind-{}", k.code().replace('_', "-"))),
-            )
-        })
-        .collect();
-    let categories = ReportKind::ALL
-        .iter()
-        .map(|k| {
-            (
-                lang.t(&format!("kind-{}", k.code().replace('_', "-"))),
-                catalog
-                    .categories_of(*k)
-                    .map(|c| (c.code.clone(), c.names.get(lang).to_string()))
-                    .collect::<Vec<_>>(),
-            )
-        })
-        .filter(|(_, list)| !list.is_empty())
-        .collect();
+    let kinds = ReportKind::choices(lang);
+    let categories = catalog.categories_by_kind(lang);
     let trust = match crate::surveys::service::published_trust(&state, None, 1).await {
         Ok(mut list) => list.pop().map(|t| TrustView {
             title: format!(
@@ -604,11 +586,7 @@ async fn page(
         errors: FieldErrors::new(lang, &errors),
         kinds,
         categories,
-        communities: catalog
-            .communities_sorted(lang)
-            .into_iter()
-            .map(|c| (c.code.clone(), c.names.get(lang).to_string()))
-            .collect(),
+        communities: catalog.community_choices(lang),
         f: figures.map(|f| view(&state, lang, &catalog, &f)),
         definitions: definitions(lang),
         v: input,

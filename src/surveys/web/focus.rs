@@ -148,11 +148,7 @@ async fn edit_page(
         c: Chrome::new(lang, &path, "focus-edit-title").staff(&staff.user, &csrf),
         csrf,
         action,
-        communities: catalog
-            .communities_sorted(lang)
-            .into_iter()
-            .map(|c| (c.code.clone(), c.names.get(lang).to_string()))
-            .collect(),
+        communities: catalog.community_choices(lang),
         v: input,
         saved,
         errors: FieldErrors::new(lang, errors),
