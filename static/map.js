@@ -1,8 +1,8 @@
-/* Mistok: interactive maps, a progressive enhancement.
+/* Mistok: interactive maps and the report form's place picker, a progressive enhancement.
  *
- * Every map page works without JavaScript: the server renders an SVG map and a text
- * alternative, which this script leaves alone. With JavaScript (and /assets/leaflet.js loaded
- * before this file), each
+ * Every page works without JavaScript: a map page has a server-rendered SVG map and a text
+ * alternative, which this script leaves alone, and the report form has two text inputs, lat
+ * and lon. With JavaScript (and /assets/leaflet.js loaded before this file), each
  *
  *   <div class="map-live" hidden
  *        data-geojson="/…/map.geojson"       GeoJSON FeatureCollection to draw (same origin)
@@ -18,6 +18,25 @@
  *
  * Features carry properties.layer: "community" (Point, count, label, url?), "cell" and
  * "hotspot" (Polygon, count, label, change?), "point" (Point, label, url: staff only).
+ *
+ * Each
+ *
+ *   <fieldset class="place-picker"
+ *             data-tiles="https://…/{z}/{x}/{y}.png"  tile URL template, or empty for no tiles
+ *             data-attribution="© …"              plain text shown for the tiles
+ *             data-communities="/api/v1/communities"  JSON: [{code, name, lat, lon}, …]
+ *             data-lat="48.6" data-lon="37.6" data-zoom="9"   view when no point is set
+ *             data-label-hint="Click the map to place the point"
+ *             data-label-clear="Remove the point">
+ *     <legend>…</legend> <p class="hint">…</p>
+ *     … <input name="lat"> … <input name="lon"> …
+ *   </fieldset>
+ *
+ * gets a map after its legend and hints: clicking the map fills both inputs, typing in them
+ * moves the point, and a button clears them. The inputs stay visible and editable; the server
+ * validates what is sent. The communities are drawn with their names so that the map means
+ * something without tiles.
+ *
  * Server strings only ever reach the page as textContent, never as HTML.
  */
 (function () {
@@ -26,23 +45,19 @@
   var ACCENT = '#0b5c74';
   var WARM = '#b3261e';
   var DARK = '#1b2328';
+  var GREY = '#68737d';
   // Above this many case points in (or near) the view, they are grouped on a pixel grid.
   var CLUSTER_ABOVE = 300;
   var CLUSTER_CELL_PX = 60;
   // Zooming in further than this on a few features only shows an empty background.
   var FIT_MAX_ZOOM = 13;
+  var DECIMALS = 5; // about a metre
+
+  // Shared by both kinds of map.
 
   function number(value, fallback) {
     var n = parseFloat(value);
     return isFinite(n) ? n : fallback;
-  }
-
-  // "{count} cases" with the count in; a template without {count} gets it in front.
-  function countText(template, count) {
-    if (!template) return String(count);
-    return template.indexOf('{count}') >= 0
-      ? template.split('{count}').join(String(count))
-      : count + ' ' + template;
   }
 
   // Leaflet inserts attributions as HTML; ours is configured as plain text.
@@ -52,17 +67,6 @@
     });
   }
 
-  // Only links to web pages: a javascript: URL in the data must not become clickable.
-  function safeUrl(url) {
-    if (!url) return null;
-    try {
-      var parsed = new URL(url, window.location.href);
-      return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? String(url) : null;
-    } catch (e) {
-      return null;
-    }
-  }
-
   function el(tag, className, text) {
     var node = document.createElement(tag);
     if (className) node.className = className;
@@ -70,18 +74,52 @@
     return node;
   }
 
-  // A popup's content: the label, as a link when there is a page to go to.
-  function popupContent(label, url) {
-    var p = el('p', 'map-popup-label');
-    var href = safeUrl(url);
-    if (href) {
-      var a = el('a', null, label);
-      a.href = href;
-      p.appendChild(a);
-    } else {
-      p.textContent = label;
+  // The map in container, with the view and the tiles that data (the element's dataset) give.
+  function baseMap(container, data) {
+    var map = L.map(container, {
+      center: [number(data.lat, 48.6), number(data.lon, 37.6)],
+      zoom: number(data.zoom, 9),
+      minZoom: 3,
+      maxZoom: 18,
+      // The page scrolls past the map until the map is clicked or focused.
+      scrollWheelZoom: false
+    });
+    map.on('focus', function () { map.scrollWheelZoom.enable(); });
+    map.on('blur', function () { map.scrollWheelZoom.disable(); });
+    L.control.scale({ imperial: false }).addTo(map);
+    if (data.tiles) {
+      L.tileLayer(data.tiles, {
+        attribution: data.attribution ? escapeHtml(data.attribution) : '',
+        maxZoom: 18
+      }).addTo(map);
     }
-    return p;
+    // A map in a closed <details>, or one whose column changes width, measures itself again.
+    if (window.ResizeObserver) {
+      new ResizeObserver(function () { map.invalidateSize(); }).observe(container);
+    }
+    return map;
+  }
+
+  function fetchJson(url, accept) {
+    return fetch(url, {
+      credentials: 'same-origin',
+      headers: { Accept: accept }
+    }).then(function (response) {
+      if (!response.ok) throw new Error('HTTP ' + response.status);
+      return response.json();
+    });
+  }
+
+  // A permanent label to the right of a circle marker, dx pixels away; returns its tooltip.
+  function bindLabel(marker, text, dx) {
+    marker.bindTooltip(el('span', null, text), {
+      permanent: true,
+      direction: 'right',
+      offset: [dx, 0],
+      className: 'map-label',
+      interactive: false
+    });
+    return marker.getTooltip();
   }
 
   // Hides the permanent labels that would overlap one drawn before them (tooltips are given
@@ -100,6 +138,48 @@
       return clash;
     });
     elements.forEach(function (e, i) { if (hide[i]) e.classList.add('map-label-hidden'); });
+  }
+
+  // Declutters the labels now and after every zoom.
+  function declutterOnZoom(map, tooltips) {
+    var tidy = function () { declutter(tooltips); };
+    map.on('zoomend', tidy);
+    tidy();
+  }
+
+  // The maps of reports: <div class="map-live">.
+
+  // "{count} cases" with the count in; a template without {count} gets it in front.
+  function countText(template, count) {
+    if (!template) return String(count);
+    return template.indexOf('{count}') >= 0
+      ? template.split('{count}').join(String(count))
+      : count + ' ' + template;
+  }
+
+  // Only links to web pages: a javascript: URL in the data must not become clickable.
+  function safeUrl(url) {
+    if (!url) return null;
+    try {
+      var parsed = new URL(url, window.location.href);
+      return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? String(url) : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  // A popup's content: the label, as a link when there is a page to go to.
+  function popupContent(label, url) {
+    var p = el('p', 'map-popup-label');
+    var href = safeUrl(url);
+    if (href) {
+      var a = el('a', null, label);
+      a.href = href;
+      p.appendChild(a);
+    } else {
+      p.textContent = label;
+    }
+    return p;
   }
 
   function pointLatLng(feature) {
@@ -165,19 +245,11 @@
         fillColor: ACCENT,
         fillOpacity: 0.35
       });
-      marker.bindTooltip(el('span', null, label), {
-        permanent: true,
-        direction: 'right',
-        offset: [6, 0],
-        className: 'map-label'
-      });
+      tooltips.push(bindLabel(marker, label, 6));
       marker.bindPopup(popupContent(label, f.properties.url));
       group.addLayer(marker);
-      tooltips.push(marker.getTooltip());
     });
-    var tidy = function () { declutter(tooltips); };
-    map.on('zoomend', tidy);
-    tidy();
+    declutterOnZoom(map, tooltips);
     return group;
   }
 
@@ -325,7 +397,7 @@
     }
   }
 
-  function enhance(container) {
+  function enhanceMap(container) {
     if (container.getAttribute('data-state')) return; // already done
     var data = container.dataset;
     var labels = { cases: data.labelCases || '', reports: data.labelReports || '' };
@@ -336,27 +408,7 @@
     container.setAttribute('data-state', 'loading');
     container.setAttribute('aria-busy', 'true');
 
-    var map = L.map(container, {
-      center: [number(data.lat, 48.6), number(data.lon, 37.6)],
-      zoom: number(data.zoom, 9),
-      minZoom: 3,
-      maxZoom: 18,
-      // The page scrolls past the map until the map is clicked or focused.
-      scrollWheelZoom: false
-    });
-    map.on('focus', function () { map.scrollWheelZoom.enable(); });
-    map.on('blur', function () { map.scrollWheelZoom.disable(); });
-    L.control.scale({ imperial: false }).addTo(map);
-    if (data.tiles) {
-      L.tileLayer(data.tiles, {
-        attribution: data.attribution ? escapeHtml(data.attribution) : '',
-        maxZoom: 18
-      }).addTo(map);
-    }
-    // A map in a closed <details> or a resized column has to measure itself again.
-    if (window.ResizeObserver) {
-      new ResizeObserver(function () { map.invalidateSize(); }).observe(container);
-    }
+    var map = baseMap(container, data);
 
     var done = function (state) {
       container.setAttribute('data-state', state);
@@ -366,14 +418,7 @@
       done('ready');
       return;
     }
-    fetch(data.geojson, {
-      credentials: 'same-origin',
-      headers: { Accept: 'application/geo+json, application/json' }
-    })
-      .then(function (response) {
-        if (!response.ok) throw new Error('HTTP ' + response.status);
-        return response.json();
-      })
+    fetchJson(data.geojson, 'application/geo+json, application/json')
       .then(function (collection) {
         draw(map, collection, labels);
         done('ready');
@@ -385,9 +430,165 @@
       });
   }
 
+  // The place picker: <fieldset class="place-picker">.
+
+  // A coordinate as typed: a comma is accepted as the decimal separator; null when not a
+  // number or out of range.
+  function coordinate(text, limit) {
+    var trimmed = String(text).trim().replace(',', '.');
+    if (!/^[-+]?\d+(\.\d*)?$|^[-+]?\.\d+$/.test(trimmed)) return null;
+    var n = parseFloat(trimmed);
+    return Math.abs(n) <= limit ? n : null;
+  }
+
+  // The map goes after the legend and the hints that follow it.
+  function insertionPoint(fieldset) {
+    var after = null;
+    var node = fieldset.firstElementChild;
+    if (node && node.tagName === 'LEGEND') {
+      after = node;
+      node = node.nextElementSibling;
+    }
+    while (node && node.classList.contains('hint')) {
+      after = node;
+      node = node.nextElementSibling;
+    }
+    return after ? after.nextSibling : fieldset.firstChild;
+  }
+
+  // The communities' names, so that the map means something without tiles.
+  function drawPlaceNames(map, body) {
+    var list = Array.isArray(body) ? body : body && Array.isArray(body.communities) ? body.communities : [];
+    var tooltips = [];
+    list.forEach(function (c) {
+      if (!c || c.lat == null || c.lon == null) return;
+      var lat = Number(c.lat);
+      var lon = Number(c.lon);
+      if (!isFinite(lat) || !isFinite(lon)) return;
+      // Not interactive: a click on a place puts the point there, as anywhere else.
+      var marker = L.circleMarker([lat, lon], {
+        radius: 4,
+        color: '#fff',
+        weight: 1,
+        fillColor: GREY,
+        fillOpacity: 0.9,
+        interactive: false
+      }).addTo(map);
+      tooltips.push(bindLabel(marker, String(c.name || c.code || ''), 5));
+    });
+    declutterOnZoom(map, tooltips);
+  }
+
+  function enhancePicker(fieldset) {
+    if (fieldset.querySelector('.place-picker-map')) return; // already done
+    var latInput = fieldset.querySelector('input[name="lat"]');
+    var lonInput = fieldset.querySelector('input[name="lon"]');
+    if (!latInput || !lonInput) return;
+    var data = fieldset.dataset;
+
+    var before = insertionPoint(fieldset);
+    var hint = null;
+    if (data.labelHint) {
+      hint = el('p', 'hint place-picker-hint');
+      hint.id = (latInput.id || 'place-picker') + '-map-hint';
+      hint.textContent = data.labelHint;
+      fieldset.insertBefore(hint, before);
+    }
+    var container = el('div', 'place-picker-map');
+    if (hint) container.setAttribute('aria-describedby', hint.id);
+    fieldset.insertBefore(container, before);
+    var actions = el('p', 'place-picker-actions');
+    var clear = document.createElement('button');
+    clear.type = 'button';
+    clear.className = 'button button-secondary place-picker-clear';
+    clear.textContent = data.labelClear || '×';
+    actions.appendChild(clear);
+    fieldset.insertBefore(actions, before);
+
+    var map = baseMap(container, data);
+
+    // The chosen point is drawn above the names of places, which could otherwise cover it.
+    map.createPane('place-picker-point').style.zIndex = 700;
+    var marker = null;
+    function showPoint(latlng, pan) {
+      if (marker) {
+        marker.setLatLng(latlng);
+      } else {
+        marker = L.circleMarker(latlng, {
+          pane: 'place-picker-point',
+          radius: 8,
+          color: '#fff',
+          weight: 2,
+          fillColor: ACCENT,
+          fillOpacity: 1,
+          interactive: false
+        }).addTo(map);
+      }
+      if (pan && !map.getBounds().contains(latlng)) map.panTo(latlng);
+    }
+    function hidePoint() {
+      if (marker) {
+        map.removeLayer(marker);
+        marker = null;
+      }
+    }
+    function setInput(input, value) {
+      input.value = value;
+      // For any other script listening to the form (the inputs' own events do not fire).
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    }
+    function fromInputs(pan) {
+      var lat = coordinate(latInput.value, 90);
+      var lon = coordinate(lonInput.value, 180);
+      if (lat == null || lon == null) hidePoint();
+      else showPoint(L.latLng(lat, lon), pan);
+    }
+
+    var typing = false;
+    map.on('click', function (event) {
+      // Leaflet lets the world repeat sideways; the inputs take the longitude in -180..180.
+      var latlng = event.latlng.wrap();
+      typing = true;
+      setInput(latInput, latlng.lat.toFixed(DECIMALS));
+      setInput(lonInput, latlng.lng.toFixed(DECIMALS));
+      typing = false;
+      showPoint(latlng, false);
+    });
+    [latInput, lonInput].forEach(function (input) {
+      input.addEventListener('input', function () { if (!typing) fromInputs(true); });
+    });
+    clear.addEventListener('click', function () {
+      typing = true;
+      setInput(latInput, '');
+      setInput(lonInput, '');
+      typing = false;
+      hidePoint();
+    });
+
+    // A form shown again (with errors) keeps its point: start there, closer in when there are
+    // tiles to show the streets (without them, zooming in only shows an empty background).
+    fromInputs(false);
+    if (marker) map.setView(marker.getLatLng(), data.tiles ? Math.max(map.getZoom(), 15) : map.getZoom());
+
+    if (data.communities && window.fetch) {
+      fetchJson(data.communities, 'application/json')
+        .then(function (body) { drawPlaceNames(map, body); })
+        .catch(function (error) {
+          // Only the names are missing: the map still places points.
+          if (window.console) console.warn('communities not loaded:', error);
+        });
+    }
+  }
+
   function start() {
-    if (!window.L || !window.fetch) return; // the server-rendered map stays the map
-    Array.prototype.forEach.call(document.querySelectorAll('.map-live'), enhance);
+    if (!window.L) return; // the server-rendered maps and the inputs alone do the job
+    // Without fetch, the server-rendered map stays the map (the place picker only goes without
+    // the names of places).
+    if (window.fetch) {
+      Array.prototype.forEach.call(document.querySelectorAll('.map-live'), enhanceMap);
+    }
+    Array.prototype.forEach.call(document.querySelectorAll('fieldset.place-picker'), enhancePicker);
   }
 
   if (document.readyState === 'loading') {

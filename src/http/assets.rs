@@ -18,7 +18,6 @@ const CSS: &str = "text/css; charset=utf-8";
 static LEAFLET_JS: &str = include_str!("../../assets/leaflet/leaflet.js");
 static LEAFLET_CSS: &str = include_str!("../../assets/leaflet/leaflet.css");
 static MAP_JS: &str = include_str!("../../static/map.js");
-static PLACE_PICKER_JS: &str = include_str!("../../static/place-picker.js");
 static MAP_CSS: &str = include_str!("../../static/map.css");
 
 /// The asset routes. Generic over the state so that they can be merged into the application's
@@ -28,7 +27,6 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route("/assets/leaflet.js", get(leaflet_js))
         .route("/assets/leaflet.css", get(leaflet_css))
         .route("/assets/map.js", get(map_js))
-        .route("/assets/place-picker.js", get(place_picker_js))
         .route("/assets/map.css", get(map_css))
         // Static files mix no secrets with input, so compressing them is safe (unlike pages);
         // leaflet.js shrinks from 144 KiB to 42 KiB.
@@ -56,10 +54,6 @@ async fn leaflet_css() -> Response {
 
 async fn map_js() -> Response {
     asset(JAVASCRIPT, MAP_JS)
-}
-
-async fn place_picker_js() -> Response {
-    asset(JAVASCRIPT, PLACE_PICKER_JS)
 }
 
 async fn map_css() -> Response {
@@ -91,7 +85,6 @@ mod tests {
             ("/assets/leaflet.js", JAVASCRIPT, LEAFLET_JS),
             ("/assets/leaflet.css", CSS, LEAFLET_CSS),
             ("/assets/map.js", JAVASCRIPT, MAP_JS),
-            ("/assets/place-picker.js", JAVASCRIPT, PLACE_PICKER_JS),
             ("/assets/map.css", CSS, MAP_CSS),
         ];
         for (path, content_type, content) in cases {
@@ -119,9 +112,18 @@ mod tests {
         assert_eq!(response.headers()[header::CONTENT_TYPE], JAVASCRIPT);
     }
 
+    #[test]
+    fn one_script_enhances_the_maps_and_the_place_picker() {
+        assert!(MAP_JS.contains("querySelectorAll('.map-live')"));
+        assert!(MAP_JS.contains("querySelectorAll('fieldset.place-picker')"));
+    }
+
     #[tokio::test]
     async fn other_paths_are_not_served_here() {
-        let response = get("/assets/leaflet.js.map", false).await;
-        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        // place-picker.js was merged into map.js.
+        for path in ["/assets/leaflet.js.map", "/assets/place-picker.js"] {
+            let response = get(path, false).await;
+            assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+        }
     }
 }

@@ -72,7 +72,7 @@ async fn home(Locale(lang): Locale) -> Response {
 }
 
 fn kind_key(kind: ReportKind) -> String {
-    format!("kind-{}", kind.code().replace('_', "-"))
+    kind.message_key()
 }
 
 #[derive(Template)]
@@ -128,11 +128,7 @@ async fn form_page(
             .categories_of(kind)
             .map(|c| (c.code.clone(), c.names.get(lang).to_string()))
             .collect(),
-        communities: catalog
-            .communities_sorted(lang)
-            .into_iter()
-            .map(|c| (c.code.clone(), c.names.get(lang).to_string()))
-            .collect(),
+        communities: catalog.community_choices(lang),
         v: values,
         errors: FieldErrors::new(lang, errors),
         csrf,
