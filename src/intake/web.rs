@@ -137,7 +137,7 @@ async fn form_page(
         map: crate::map::web::live(
             state,
             String::new(),
-            crate::map::service::frame(&catalog, None),
+            crate::map::service::frame(&catalog, None, &[]),
         ),
     };
     let status = if errors.is_empty() {

@@ -434,22 +434,37 @@ pub fn hot_spots(now: &[CellCount], before: &[CellCount]) -> Vec<HotSpot> {
     out
 }
 
-/// The area a map frames: the communities' centres (or the one filtered on), with a margin.
-pub fn frame(catalog: &CatalogData, community: Option<&str>) -> Option<Bounds> {
+/// The area a map frames: the communities' centres with a margin; for one community, its
+/// centre and `shown` (the squares drawn) with a margin in proportion, so that a town's map is
+/// a town's size.
+pub fn frame(catalog: &CatalogData, community: Option<&str>, shown: &[Bounds]) -> Option<Bounds> {
     let chosen: Vec<crate::catalog::Community> = catalog
         .communities
         .iter()
         .filter(|c| community.is_none_or(|f| f == c.code))
         .cloned()
         .collect();
-    let b = super::grid::communities_bounds(&chosen)
+    let mut b = super::grid::communities_bounds(&chosen)
         .or_else(|| super::grid::communities_bounds(&catalog.communities))?;
-    let margin = if community.is_some() { 0.06 } else { 0.08 };
+    if community.is_none() {
+        return Some(Bounds {
+            south: b.south - 0.08,
+            west: b.west - 0.12,
+            north: b.north + 0.08,
+            east: b.east + 0.12,
+        });
+    }
+    for square in shown {
+        b = b.union(*square);
+    }
+    // At least about 3 km across; a fifth of the size again around it.
+    let lat_margin = ((b.north - b.south) * 0.2).max(0.015);
+    let lon_margin = ((b.east - b.west) * 0.2).max(0.02);
     Some(Bounds {
-        south: b.south - margin,
-        west: b.west - margin * 1.5,
-        north: b.north + margin,
-        east: b.east + margin * 1.5,
+        south: b.south - lat_margin,
+        west: b.west - lon_margin,
+        north: b.north + lat_margin,
+        east: b.east + lon_margin,
     })
 }
 

@@ -153,6 +153,9 @@ pub fn draw(frame: Bounds, title: &str, desc: &str, marks: &[Mark], km_unit: &st
                 label,
                 href,
             } => {
+                if !frame.contains(*lat, *lon) {
+                    continue;
+                }
                 let (x, y) = (p.x(*lon), p.y(*lat));
                 // Names centred on a place near the edge would run off it: kept inside (the
                 // half-width is a generous guess of the text's, at the phone's larger type).

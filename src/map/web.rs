@@ -236,7 +236,8 @@ fn public_view(state: &AppState, lang: Lang, catalog: &CatalogData, map: &Public
             href: Some(register_link(map, &c.code)),
         });
     }
-    let frame = service::frame(catalog, map.filters.community.as_deref());
+    let drawn: Vec<Bounds> = map.squares.iter().map(|s| s.bounds).collect();
+    let frame = service::frame(catalog, map.filters.community.as_deref(), &drawn);
     let period = names.period(map.period.first, map.period.last);
     let svg = frame
         .map(|frame| {
@@ -535,7 +536,13 @@ fn staff_view(state: &AppState, lang: Lang, catalog: &CatalogData, map: &StaffMa
         bounds: h.cell.bounds(),
         rank: i + 1,
     }));
-    let frame = service::frame(catalog, map.filters.base.community.as_deref());
+    let drawn: Vec<Bounds> = map
+        .hot_spots
+        .iter()
+        .filter(|h| h.count > 0)
+        .map(|h| h.cell.bounds())
+        .collect();
+    let frame = service::frame(catalog, map.filters.base.community.as_deref(), &drawn);
     let period = names.period(map.period.first, map.period.last);
     let svg = frame
         .map(|frame| {
