@@ -148,6 +148,9 @@ async fn communities(
     ))
 }
 
+/// A point (WGS 84 degrees) in the platform's region: within 60 km of one of its communities'
+/// centres, or the report is refused (`422`, field `location`). Never published as it is: public
+/// maps count reports in squares of about 2 km.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct Location {
     pub lat: f64,
