@@ -47,3 +47,4 @@ map-cluster-reports = {"{"}count{"}"} reports
 open-data-map = Map of reports (GeoJSON)
 open-data-map-text = Reports of the chosen period (by default the last 12 months) as GeoJSON (RFC 7946): points at the communities' centres (layer = community; count is the number of reports, null when it is hidden as “<5” or “≥5”, shown is how it is published; url leads to the community's published cases) and squares of the map (layer = cell; the square's Polygon, cell_km a side, and count, the reports in it; squares with fewer than min_count reports are left out). The file holds no exact place of any report.
 open-data-map-geojson = Map of reports, GeoJSON
+map-count = Reports
