@@ -150,6 +150,28 @@ fn register_link(map: &PublicMap, community: &str) -> String {
     format!("/register?{}", q.finish())
 }
 
+/// The map drawn in `frame`, named by the `(title, description)` keys and the period; nothing
+/// when no community has a centre to frame.
+fn drawing(
+    lang: Lang,
+    frame: Option<Bounds>,
+    (title, description): (&str, &str),
+    period: &str,
+    marks: &[Mark],
+) -> String {
+    frame
+        .map(|frame| {
+            svg::draw(
+                frame,
+                &format!("{} — {period}", lang.t(title)),
+                &lang.t(description),
+                marks,
+                &lang.t("map-km"),
+            )
+        })
+        .unwrap_or_default()
+}
+
 /// A line of the public map's table.
 struct CommunityLine {
     name: String,
@@ -239,17 +261,7 @@ fn public_view(state: &AppState, lang: Lang, catalog: &CatalogData, map: &Public
     let drawn: Vec<Bounds> = map.squares.iter().map(|s| s.bounds).collect();
     let frame = service::frame(catalog, map.filters.community.as_deref(), &drawn);
     let period = names.period(map.period.first, map.period.last);
-    let svg = frame
-        .map(|frame| {
-            svg::draw(
-                frame,
-                &format!("{} — {period}", lang.t("map-title")),
-                &lang.t("map-svg-desc"),
-                &marks,
-                &lang.t("map-km"),
-            )
-        })
-        .unwrap_or_default();
+    let svg = drawing(lang, frame, ("map-title", "map-svg-desc"), &period, &marks);
     let mut squares: Vec<&service::PublicSquare> = map.squares.iter().collect();
     squares.sort_by_key(|s| std::cmp::Reverse(s.count));
     let query = map.filters.query();
@@ -544,17 +556,13 @@ fn staff_view(state: &AppState, lang: Lang, catalog: &CatalogData, map: &StaffMa
         .collect();
     let frame = service::frame(catalog, map.filters.base.community.as_deref(), &drawn);
     let period = names.period(map.period.first, map.period.last);
-    let svg = frame
-        .map(|frame| {
-            svg::draw(
-                frame,
-                &format!("{} — {period}", lang.t("map-staff-title")),
-                &lang.t("map-staff-svg-desc"),
-                &marks,
-                &lang.t("map-km"),
-            )
-        })
-        .unwrap_or_default();
+    let svg = drawing(
+        lang,
+        frame,
+        ("map-staff-title", "map-staff-svg-desc"),
+        &period,
+        &marks,
+    );
     let query = map.filters.query();
     StaffView {
         previous_period: names.period(map.previous.first, map.previous.last),
