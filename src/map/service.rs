@@ -17,16 +17,24 @@ use crate::state::AppState;
 use crate::statistics::model::{Cell, Filters, StatsInput, protect, validate};
 use crate::statistics::service::local_midnight;
 
-/// Who may open the staff map: the platform's staff who handle or study cases.
+/// Who may open the staff map: the platform's staff who handle or study cases, and agencies'
+/// officers (whose map holds only the cases referred to their organization).
 pub const STAFF_MAP_READERS: &[Role] = &[
     Role::Coordinator,
     Role::Administrator,
     Role::Operator,
     Role::Analyst,
+    Role::Officer,
 ];
-/// Who sees exact points: those who may open the cases. Analysts see hot spots only (their role
-/// has no identifying data, and an exact point can identify a reporter).
-pub const POINT_READERS: &[Role] = &[Role::Coordinator, Role::Administrator, Role::Operator];
+/// Who sees exact points: those who may open the cases (officers, their referred ones). Analysts
+/// see hot spots only (their role has no identifying data, and an exact point can identify a
+/// reporter).
+pub const POINT_READERS: &[Role] = &[
+    Role::Coordinator,
+    Role::Administrator,
+    Role::Operator,
+    Role::Officer,
+];
 /// At most this many exact points on the staff map (the newest of the period).
 pub const MAX_POINTS: i64 = 2_000;
 /// Hot spots listed under the staff map.
@@ -350,6 +358,9 @@ pub struct StaffMap {
     pub located: u64,
     /// The newest located reports (for those who may see them), at most [`MAX_POINTS`].
     pub points: Option<Vec<MapPoint>>,
+    /// Drawn for an agency's officer: only their organization's referred cases, which they open
+    /// from their referrals (not the case page).
+    pub for_officer: bool,
 }
 
 pub async fn staff_map(
@@ -358,6 +369,13 @@ pub async fn staff_map(
     filters: &StaffFilters,
 ) -> AppResult<StaffMap> {
     staff.require(STAFF_MAP_READERS)?;
+    let for_officer = staff.user.role == Role::Officer;
+    // An officer's map is their organization's, whatever the filters say.
+    let organization = if for_officer {
+        Some(staff.user.organization_id.ok_or(AppError::Forbidden)?)
+    } else {
+        filters.organization.as_ref().map(|(id, _)| *id)
+    };
     let period = Period::months(state, filters.base.from, filters.base.to);
     let previous = period.previous(state);
     let scope = |p: &Period| Scope {
@@ -368,7 +386,7 @@ pub async fn staff_map(
         category: filters.base.category.as_deref(),
         community: filters.base.community.as_deref(),
         status: filters.status.map(|s| s.code()),
-        organization: filters.organization.as_ref().map(|(id, _)| *id),
+        organization,
     };
     let (now, before) = (scope(&period), scope(&previous));
     let (counts, earlier) = tokio::try_join!(
@@ -396,6 +414,7 @@ pub async fn staff_map(
         previous_total,
         located,
         points,
+        for_officer,
     })
 }
 

@@ -461,7 +461,19 @@ struct StaffPage {
     choices: Choices,
     statuses: Vec<(&'static str, String)>,
     organizations: Vec<(String, String)>,
+    /// Officers' maps are already limited to their organization.
+    by_organization: bool,
     m: Option<StaffView>,
+}
+
+/// Where a case's point leads: the case page, or for an officer the search that finds their
+/// referral of it.
+fn case_link(map: &StaffMap, reference: &str) -> String {
+    if map.for_officer {
+        format!("/staff/search?reference={reference}")
+    } else {
+        format!("/staff/cases/{reference}")
+    }
 }
 
 struct HotSpotLine {
@@ -523,7 +535,7 @@ fn staff_view(state: &AppState, lang: Lang, catalog: &CatalogData, map: &StaffMa
             lat: p.lat,
             lon: p.lon,
             label: format!("{} — {}", p.reference, names.category(&p.category)),
-            href: format!("/staff/cases/{}", p.reference),
+            href: case_link(map, &p.reference),
         }));
     }
     // Names of the communities, for orientation (their counts are the table's business).
@@ -654,6 +666,7 @@ async fn staff_page(
                 )
             })
             .collect(),
+        by_organization: staff.user.role != crate::accounts::Role::Officer,
         m: map.as_ref().map(|m| staff_view(&state, lang, &catalog, m)),
         v: input,
     };
@@ -722,7 +735,7 @@ async fn staff_geojson(
                 "status": p.status,
                 "received": p.created_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
                 "label": format!("{} — {}", p.reference, names.category(&p.category)),
-                "url": format!("/staff/cases/{}", p.reference),
+                "url": case_link(&map, &p.reference),
             }
         }));
     }

@@ -363,10 +363,61 @@ async fn staff_map_by_role_and_its_exports(engine: Engine) {
     assert!(!page.contains("/staff/cases/"));
     assert!(page.contains("without the exact places"));
 
-    // An agency's officer and the public do not see the staff map.
+    // An agency's officer sees only what was referred to their organization, and opens it from
+    // their referrals; the public does not see the staff map.
+    let due = (time::OffsetDateTime::now_utc() + time::Duration::days(10)).date();
+    let due = format!(
+        "{:04}-{:02}-{:02}",
+        due.year(),
+        u8::from(due.month()),
+        due.day()
+    );
+    let triaged = act(
+        &app,
+        &coordinator,
+        &references[3],
+        "triage",
+        &[
+            ("category", "street_lighting"),
+            ("community", "sloviansk"),
+            ("urgency", "normal"),
+        ],
+    )
+    .await;
+    assert_eq!(triaged.status(), 303);
+    let referred = act(
+        &app,
+        &coordinator,
+        &references[3],
+        "refer",
+        &[
+            ("organizations", "kramatorsk_rup"),
+            ("message", "Please look at the street lighting here."),
+            ("due_date", due.as_str()),
+        ],
+    )
+    .await;
+    assert_eq!(referred.status(), 303);
     let officer = signed_in(&app, "officer@example.org", "officer", "kramatorsk_rup").await;
-    let (status, _) = get(&officer, app.url("/staff/map.geojson")).await;
-    assert_eq!(status, 403);
+    // Naming another organization changes nothing: an officer's map is their own.
+    let (status, doc) = get(
+        &officer,
+        app.url("/staff/map.geojson?organization=prosecutor_donetsk"),
+    )
+    .await;
+    assert_eq!(status, 200, "{doc}");
+    let doc: Value = serde_json::from_str(&doc).unwrap();
+    assert_eq!(doc["total"], 1);
+    let theirs = features(&doc, "point");
+    assert_eq!(theirs.len(), 1);
+    assert_eq!(theirs[0]["properties"]["reference"], references[3].as_str());
+    assert_eq!(
+        theirs[0]["properties"]["url"],
+        format!("/staff/search?reference={}", references[3])
+    );
+    let (_, page) = get(&officer, app.url("/staff/map?lang=en")).await;
+    assert!(!page.contains("/staff/cases/"));
+    assert!(!page.contains("id=\"f-organization\""));
     let anonymous = app
         .browser()
         .get(app.url("/staff/map.geojson"))
