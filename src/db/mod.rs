@@ -244,6 +244,11 @@ impl Engine for PgPool {
     const SQLITE: bool = false;
 }
 
+/// Whether `at` (a `db_read!` pool or a `db_write!` connection) is SQLite's.
+pub fn is_sqlite<E: Engine + ?Sized>(_at: &E) -> bool {
+    E::SQLITE
+}
+
 /// The statement for the engine of `at` (the `pool` of a `db_read!` body or the `conn` of a
 /// `db_write!` body), so that a store keeps both spellings of a statement that must differ side
 /// by side, and the rest of the body stays one piece of code.

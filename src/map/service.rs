@@ -242,6 +242,7 @@ fn most_reports(by_community: HashMap<&str, u64>) -> String {
 #[derive(Debug, Clone, Default)]
 pub struct StaffInput {
     pub base: StatsInput,
+    pub q: String,
     pub status: String,
     pub organization: String,
 }
@@ -255,6 +256,7 @@ impl StaffInput {
         for (name, value) in url::form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
             let value: String = value.chars().take(80).collect();
             match &*name {
+                "q" => input.q = value,
                 "status" => input.status = value,
                 "organization" => input.organization = value,
                 _ => {}
@@ -267,6 +269,8 @@ impl StaffInput {
 #[derive(Debug, Clone)]
 pub struct StaffFilters {
     pub base: Filters,
+    /// Words of the case search (at least three letters each).
+    pub terms: Vec<String>,
     pub status: Option<Status>,
     /// The organization's id and code.
     pub organization: Option<(Uuid, String)>,
@@ -277,6 +281,9 @@ impl StaffFilters {
     pub fn query(&self) -> String {
         let mut out = self.base.query();
         let mut extra = url::form_urlencoded::Serializer::new(String::new());
+        if !self.terms.is_empty() {
+            extra.append_pair("q", &self.terms.join(" "));
+        }
         if let Some(status) = self.status {
             extra.append_pair("status", status.code());
         }
@@ -322,6 +329,7 @@ pub fn staff_filters(
     match base {
         Ok(base) if errors.is_empty() => Ok(StaffFilters {
             base,
+            terms: crate::search::model::terms(&input.q),
             status,
             organization,
         }),
@@ -387,7 +395,12 @@ pub async fn staff_map(
         community: filters.base.community.as_deref(),
         status: filters.status.map(|s| s.code()),
         organization,
+        terms: &filters.terms,
     };
+    if !filters.terms.is_empty() {
+        // As the case search does: reports not yet in the text index are added first.
+        crate::search::index::catch_up(&state.db).await?;
+    }
     let (now, before) = (scope(&period), scope(&previous));
     let (counts, earlier) = tokio::try_join!(
         store::cell_counts(&state.db, &now),

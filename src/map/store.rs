@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::grid::{FineCell, NO_CELL};
 use crate::db::{Db, PushMoment, by_engine, moment_text};
 use crate::error::{AppError, AppResult};
+use crate::search::model::{fts5_query, like_pattern};
 use crate::{db_read, db_write};
 
 /// Reports of one community in one fine cell (none: reports without a point).
@@ -36,12 +37,14 @@ pub struct Scope<'a> {
     /// Only from `reports`:
     pub status: Option<&'a str>,
     pub organization: Option<Uuid>,
+    /// Words the report must contain, as in the case search (`search::terms`).
+    pub terms: &'a [String],
 }
 
 impl Scope<'_> {
     /// Whether the counts table can answer (it has no status or organization).
     fn counted(&self) -> bool {
-        self.status.is_none() && self.organization.is_none()
+        self.status.is_none() && self.organization.is_none() && self.terms.is_empty()
     }
 }
 
@@ -52,8 +55,23 @@ fn builder<DB: sqlx::Database>(_pool: &sqlx::Pool<DB>, sql: &str) -> QueryBuilde
 /// The scope's conditions on `reports r` (each after an `AND`); a macro, so that one text
 /// serves both engines' query builders.
 macro_rules! push_report_filters {
-    ($q:expr, $scope:expr) => {{
+    ($q:expr, $scope:expr, $sqlite:expr) => {{
         let (q, scope) = ($q, $scope);
+        // Words as the case search finds them: SQLite's trigram index (reports are in it once
+        // the indexer has taken them, as for the search), PostgreSQL's trigram LIKE.
+        if !scope.terms.is_empty() {
+            if $sqlite {
+                q.push(" AND r.rowid IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH ")
+                    .push_bind(fts5_query(scope.terms))
+                    .push(")");
+            } else {
+                for term in scope.terms {
+                    q.push(" AND r.search_text LIKE ")
+                        .push_bind(like_pattern(term))
+                        .push(" ESCAPE '\\'");
+                }
+            }
+        }
         if let Some(from) = scope.from {
             q.push(" AND r.created_at >= ").push_moment(from);
         }
@@ -122,7 +140,7 @@ pub async fn cell_counts(db: &Db, scope: &Scope<'_>) -> AppResult<Vec<CellCount>
             let mut q = builder(pool, "SELECT r.community_code, ");
             q.push(by_engine(pool, CELL_COLUMNS.0, CELL_COLUMNS.1));
             q.push(", COUNT(*) AS n FROM reports r WHERE true");
-            push_report_filters!(&mut q, scope);
+            push_report_filters!(&mut q, scope, crate::db::is_sqlite(pool));
             q.push(" GROUP BY 1, 2, 3");
             q
         };
@@ -162,7 +180,7 @@ pub async fn points(db: &Db, scope: &Scope<'_>, limit: i64) -> AppResult<Vec<Map
             "SELECT r.reference, r.lat, r.lon, r.kind, r.category_code, r.community_code, \
              r.status, r.created_at FROM reports r WHERE r.lat IS NOT NULL AND r.lon IS NOT NULL",
         );
-        push_report_filters!(&mut q, scope);
+        push_report_filters!(&mut q, scope, crate::db::is_sqlite(pool));
         q.push(" ORDER BY r.created_at DESC LIMIT ")
             .push_bind(limit);
         let rows = q.build().fetch_all(pool).await?;

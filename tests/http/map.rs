@@ -351,6 +351,12 @@ async fn staff_map_by_role_and_its_exports(engine: Engine) {
     assert!(features(&triaged, "point").is_empty());
     let (status, _) = get(&coordinator, app.url("/staff/map?status=nope&lang=en")).await;
     assert_eq!(status, 422);
+    // Words, as the case search finds them.
+    for (q, total) in [("bus+stop", 5), ("STREET", 5), ("zzqqxx", 0)] {
+        let (_, doc) = get(&coordinator, app.url(&format!("/staff/map.geojson?q={q}"))).await;
+        let doc: Value = serde_json::from_str(&doc).unwrap();
+        assert_eq!(doc["total"], total, "q={q}");
+    }
 
     // An analyst studies hot spots without exact places.
     let analyst = signed_in(&app, "analyst@example.org", "analyst", "").await;
