@@ -1,7 +1,7 @@
 //! The maps on a large store: the public map and its GeoJSON for a year (the default), for one
 //! kind, one category and month, and two years; the staff hot-spot map (with the previous
-//! period and the newest exact points) as a coordinator, and with a filter the counts do not
-//! carry (status: read from the reports). Prints the first request's time, then the median and
+//! period and the newest exact points) as a coordinator, and with filters the counts do not
+//! carry (status, words: read from the reports). Prints the first request's time, then the median and
 //! 90th percentile of the following ones, and the size of the answer.
 //!
 //! Run through `benches/map.sh`, which loads a million demo cases into a fresh store first:
@@ -57,6 +57,11 @@ async fn main() {
         (
             "staff hot-spot map, status (reports)",
             "/staff/map?status=closed".into(),
+        ),
+        // "ліхтар" (street light) is in a few stories, as in benches/cases_load.rs.
+        (
+            "staff hot-spot map, words (reports)",
+            "/staff/map?q=%D0%BB%D1%96%D1%85%D1%82%D0%B0%D1%80".into(),
         ),
     ];
     println!(
