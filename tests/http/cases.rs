@@ -304,13 +304,7 @@ async fn referral_across_agencies(engine: Engine) {
     assert!(html.contains("Choose at least one organization"));
     assert!(html.contains("cannot be in the past"));
 
-    let due = (time::OffsetDateTime::now_utc() + time::Duration::days(10)).date();
-    let due = format!(
-        "{:04}-{:02}-{:02}",
-        due.year(),
-        u8::from(due.month()),
-        due.day()
-    );
+    let due = crate::support::days_from_today(10);
     let referred = act(
         &app,
         &coordinator,

@@ -40,13 +40,7 @@ async fn referred_case(app: &TestApp, coordinator: &reqwest::Client, to: &[&str]
         ],
     )
     .await;
-    let due = (OffsetDateTime::now_utc() + time::Duration::days(10)).date();
-    let due = format!(
-        "{:04}-{:02}-{:02}",
-        due.year(),
-        u8::from(due.month()),
-        due.day()
-    );
+    let due = crate::support::days_from_today(10);
     let mut form: Vec<(&str, &str)> = to.iter().map(|code| ("organizations", *code)).collect();
     form.extend([
         ("message", "Please check the detention."),

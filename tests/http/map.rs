@@ -371,13 +371,7 @@ async fn staff_map_by_role_and_its_exports(engine: Engine) {
 
     // An agency's officer sees only what was referred to their organization, and opens it from
     // their referrals; the public does not see the staff map.
-    let due = (time::OffsetDateTime::now_utc() + time::Duration::days(10)).date();
-    let due = format!(
-        "{:04}-{:02}-{:02}",
-        due.year(),
-        u8::from(due.month()),
-        due.day()
-    );
+    let due = crate::support::days_from_today(10);
     let triaged = act(
         &app,
         &coordinator,

@@ -154,13 +154,7 @@ async fn register_shows_only_what_was_consented_and_approved(engine: Engine) {
         ],
     )
     .await;
-    let due = (time::OffsetDateTime::now_utc() + time::Duration::days(10)).date();
-    let due = format!(
-        "{:04}-{:02}-{:02}",
-        due.year(),
-        u8::from(due.month()),
-        due.day()
-    );
+    let due = crate::support::days_from_today(10);
     let referred = act(
         &app,
         &coordinator,

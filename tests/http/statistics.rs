@@ -442,13 +442,7 @@ async fn referral_flow_records_its_moments(engine: Engine) {
         ],
     )
     .await;
-    let due = (OffsetDateTime::now_utc() + Duration::days(10)).date();
-    let due = format!(
-        "{:04}-{:02}-{:02}",
-        due.year(),
-        u8::from(due.month()),
-        due.day()
-    );
+    let due = crate::support::days_from_today(10);
     let referred = act(
         &app,
         &coordinator,

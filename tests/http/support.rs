@@ -213,6 +213,17 @@ impl Drop for TestApp {
 }
 
 /// The value of a hidden input in an HTML page.
+/// The date `days` from today, as a date field takes it (`2026-12-06`): a referral's due date.
+pub fn days_from_today(days: i64) -> String {
+    let day = (time::OffsetDateTime::now_utc() + time::Duration::days(days)).date();
+    format!(
+        "{:04}-{:02}-{:02}",
+        day.year(),
+        u8::from(day.month()),
+        day.day()
+    )
+}
+
 pub fn hidden(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let start = html
