@@ -132,8 +132,6 @@ struct DemoContext {
     organizations: std::collections::HashMap<String, Uuid>,
 }
 
-/// Adds demo report number `n` with its past (status history, referrals, public updates, a
-/// question from staff, a publication in the register); returns its reference and receipt.
 /// Offsets (degrees of latitude, longitude) from a community's centre of the places its demo
 /// reports gather around: the centre, the station, the market, an outlying district.
 const DEMO_PLACES: [(f64, f64); 4] = [(0.0, 0.0), (0.009, -0.014), (-0.012, 0.008), (0.016, 0.021)];
@@ -148,6 +146,8 @@ fn weighted_place(roll: u32) -> usize {
     }
 }
 
+/// Adds demo report number `n` with its past (status history, referrals, public updates, a
+/// question from staff, a publication in the register); returns its reference and receipt.
 async fn add_report(
     state: &AppState,
     context: &DemoContext,
