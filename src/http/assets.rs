@@ -1,6 +1,7 @@
-//! Scripts and styles for the interactive maps, built into the binary.
+//! The site's stylesheet, and the scripts and styles of the interactive maps, built into the
+//! binary.
 //!
-//! Every page works without JavaScript (a server-rendered SVG map); these files only enhance it.
+//! Every page works without JavaScript (a server-rendered SVG map); the scripts only enhance it.
 //! They are served from the binary itself, never from a CDN, so the platform also works on an
 //! isolated network. Leaflet 1.9.4 is vendored unchanged from the npm package (see
 //! `assets/leaflet/LICENSE`); its marker images are deliberately not: the scripts only draw
@@ -15,6 +16,7 @@ use tower_http::compression::CompressionLayer;
 const JAVASCRIPT: &str = "text/javascript; charset=utf-8";
 const CSS: &str = "text/css; charset=utf-8";
 
+static STYLESHEET: &str = include_str!("../../static/mistok.css");
 static LEAFLET_JS: &str = include_str!("../../assets/leaflet/leaflet.js");
 static LEAFLET_CSS: &str = include_str!("../../assets/leaflet/leaflet.css");
 static MAP_JS: &str = include_str!("../../static/map.js");
@@ -24,11 +26,13 @@ static MAP_CSS: &str = include_str!("../../static/map.css");
 /// router and tested on their own, without a database.
 pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
+        .route("/static/mistok.css", get(stylesheet))
         .route("/assets/leaflet.js", get(leaflet_js))
         .route("/assets/leaflet.css", get(leaflet_css))
         .route("/assets/map.js", get(map_js))
         .route("/assets/map.css", get(map_css))
-        // Static files mix no secrets with input, so compressing them is safe (unlike pages);
+        // Only these static files are compressed: pages mix secrets (CSRF tokens, receipts)
+        // with reflected input, which compression would expose to BREACH-style guessing.
         // leaflet.js shrinks from 144 KiB to 42 KiB.
         .layer(CompressionLayer::new())
 }
@@ -42,6 +46,10 @@ fn asset(content_type: &'static str, body: &'static str) -> Response {
         body,
     )
         .into_response()
+}
+
+async fn stylesheet() -> Response {
+    asset(CSS, STYLESHEET)
 }
 
 async fn leaflet_js() -> Response {
@@ -82,6 +90,7 @@ mod tests {
     #[tokio::test]
     async fn assets_are_served_with_their_types_and_caching() {
         let cases = [
+            ("/static/mistok.css", CSS, STYLESHEET),
             ("/assets/leaflet.js", JAVASCRIPT, LEAFLET_JS),
             ("/assets/leaflet.css", CSS, LEAFLET_CSS),
             ("/assets/map.js", JAVASCRIPT, MAP_JS),

@@ -53,12 +53,6 @@ pub fn router(state: AppState) -> Router {
     };
     Router::new()
         .route("/healthz", get(healthz))
-        // Only static assets are compressed: pages mix secrets (CSRF tokens, receipts) with
-        // reflected input, which compression would expose to BREACH-style guessing.
-        .route(
-            "/static/mistok.css",
-            get(stylesheet).layer(tower_http::compression::CompressionLayer::new()),
-        )
         .route("/lang/{code}", get(locale::switch))
         .merge(crate::intake::routes())
         .merge(crate::accounts::web::routes())
@@ -161,19 +155,6 @@ async fn healthz(State(state): State<AppState>) -> Response {
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
         }
     }
-}
-
-static STYLESHEET: &str = include_str!("../../static/mistok.css");
-
-async fn stylesheet() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        STYLESHEET,
-    )
-        .into_response()
 }
 
 async fn not_found(locale: locale::Locale, uri: axum::http::Uri) -> Response {
