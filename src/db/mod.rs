@@ -266,6 +266,15 @@ pub fn insert_report_sql<C: Dialect>(_: &C) -> &'static str {
     C::INSERT_REPORT
 }
 
+/// A query builder for the engine of `pool` (a `db_read!` body's), so that one body builds the
+/// statement for either.
+pub fn query_builder<DB: sqlx::Database>(
+    _pool: &sqlx::Pool<DB>,
+    sql: &str,
+) -> sqlx::QueryBuilder<DB> {
+    sqlx::QueryBuilder::new(sql)
+}
+
 /// Binding a moment the way the engine compares it: SQLite keeps moments as RFC 3339 text in UTC
 /// (`…T10:00:00.123Z`), so bounds are bound as text with nine fraction digits, and text order is
 /// time order for every stored value; PostgreSQL compares `timestamptz`.

@@ -4,12 +4,12 @@
 //! and the staff's exact points are the newest located reports of the period
 //! (`reports_located`).
 
-use sqlx::{QueryBuilder, Row};
+use sqlx::Row;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::grid::{FineCell, NO_CELL};
-use crate::db::{Db, PushMoment, by_engine, moment_text};
+use crate::db::{Db, PushMoment, by_engine, moment_text, query_builder};
 use crate::error::{AppError, AppResult};
 use crate::search::model::{fts5_query, like_pattern};
 use crate::{db_read, db_write};
@@ -46,10 +46,6 @@ impl Scope<'_> {
     fn counted(&self) -> bool {
         self.status.is_none() && self.organization.is_none() && self.terms.is_empty()
     }
-}
-
-fn builder<DB: sqlx::Database>(_pool: &sqlx::Pool<DB>, sql: &str) -> QueryBuilder<DB> {
-    QueryBuilder::new(sql)
 }
 
 /// The scope's conditions on `reports r` (each after an `AND`); a macro, so that one text
@@ -116,7 +112,7 @@ const CELL_COLUMNS: (&str, &str) = (
 pub async fn cell_counts(db: &Db, scope: &Scope<'_>) -> AppResult<Vec<CellCount>> {
     db_read!(db, |pool| {
         let mut q = if scope.counted() {
-            let mut q = builder(
+            let mut q = query_builder(
                 pool,
                 "SELECT community_code, cx, cy, SUM(n) AS n FROM map_cells WHERE month >= ",
             );
@@ -137,7 +133,7 @@ pub async fn cell_counts(db: &Db, scope: &Scope<'_>) -> AppResult<Vec<CellCount>
             q.push(" GROUP BY community_code, cx, cy HAVING SUM(n) > 0");
             q
         } else {
-            let mut q = builder(pool, "SELECT r.community_code, ");
+            let mut q = query_builder(pool, "SELECT r.community_code, ");
             q.push(by_engine(pool, CELL_COLUMNS.0, CELL_COLUMNS.1));
             q.push(", COUNT(*) AS n FROM reports r WHERE true");
             push_report_filters!(&mut q, scope, crate::db::is_sqlite(pool));
@@ -175,7 +171,7 @@ pub struct MapPoint {
 /// The newest `limit` located reports of the scope.
 pub async fn points(db: &Db, scope: &Scope<'_>, limit: i64) -> AppResult<Vec<MapPoint>> {
     db_read!(db, |pool| {
-        let mut q = builder(
+        let mut q = query_builder(
             pool,
             "SELECT r.reference, r.lat, r.lon, r.kind, r.category_code, r.community_code, \
              r.status, r.created_at FROM reports r WHERE r.lat IS NOT NULL AND r.lon IS NOT NULL",

@@ -7,11 +7,11 @@
 //! with nine fraction digits so that text order is time order for every stored value.
 //! Referral due dates keep the platform's offset there, so they are compared via `julianday()`.
 
-use sqlx::{QueryBuilder, Row};
+use sqlx::Row;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::db::{Db, PushMoment, by_engine};
+use crate::db::{Db, PushMoment, by_engine, query_builder};
 use crate::db_read;
 use crate::error::{AppError, AppResult};
 
@@ -65,16 +65,12 @@ pub struct ReferralGroup {
     pub count: u64,
 }
 
-fn builder<DB: sqlx::Database>(_pool: &sqlx::Pool<DB>, sql: &str) -> QueryBuilder<DB> {
-    QueryBuilder::new(sql)
-}
-
 /// Reports created in the scope's period, grouped. The month is a `CASE` over the month
 /// boundaries (a handful of comparisons a row), so one range scan serves the whole period.
 pub async fn report_groups(db: &Db, scope: &Scope<'_>) -> AppResult<Vec<ReportGroup>> {
     let last = scope.bounds.len().saturating_sub(2);
     db_read!(db, |pool| {
-        let mut q = builder(pool, "SELECT ");
+        let mut q = query_builder(pool, "SELECT ");
         if last == 0 {
             q.push("0");
         } else {
@@ -163,7 +159,7 @@ pub async fn referral_groups(db: &Db, scope: &Scope<'_>) -> AppResult<Vec<Referr
     );
     let filtered = scope.kind.is_some() || scope.category.is_some() || scope.community.is_some();
     db_read!(db, |pool| {
-        let mut q = builder(pool, by_engine(pool, MEASURES.0, MEASURES.1));
+        let mut q = query_builder(pool, by_engine(pool, MEASURES.0, MEASURES.1));
         q.push_moment(scope.now);
         // The report is read only when its kind, category or community is asked for.
         q.push(if filtered {
