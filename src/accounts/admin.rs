@@ -273,10 +273,6 @@ fn kind_name(lang: Lang, kind: &str) -> String {
     lang.t(&format!("organization-kind-{}", kind.replace('_', "-")))
 }
 
-fn community_choices(catalog: &crate::catalog::CatalogData, lang: Lang) -> Vec<(String, String)> {
-    catalog.community_choices(lang)
-}
-
 async fn organizations_page(
     state: &AppState,
     lang: Lang,
@@ -323,7 +319,7 @@ async fn organizations_page(
             .into_iter()
             .map(|k| (k, kind_name(lang, k)))
             .collect(),
-        communities: community_choices(&catalog, lang),
+        communities: catalog.community_choices(lang),
         v,
         errors: FieldErrors::new(lang, errors),
     };
@@ -449,7 +445,7 @@ async fn organization_page(
             )
             .to_string(),
         code: org.code,
-        communities: community_choices(&catalog, lang),
+        communities: catalog.community_choices(lang),
         v,
         saved: view.saved,
         errors: FieldErrors::new(lang, view.errors),

@@ -85,6 +85,13 @@ impl CatalogData {
             .unwrap_or_else(|| code.to_string())
     }
 
+    /// A category's name in `lang`, or its code when the catalog has no such category.
+    pub fn category_name(&self, lang: Lang, code: &str) -> String {
+        self.category(code)
+            .map(|c| c.names.get(lang).to_string())
+            .unwrap_or_else(|| code.to_string())
+    }
+
     pub fn community(&self, code: &str) -> Option<&Community> {
         self.communities.iter().find(|c| c.code == code)
     }

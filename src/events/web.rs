@@ -127,10 +127,6 @@ fn kinds(lang: Lang) -> Vec<(&'static str, String)> {
         .collect()
 }
 
-fn communities(catalog: &CatalogData, lang: Lang) -> Vec<(String, String)> {
-    catalog.community_choices(lang)
-}
-
 fn host_of(base: &str) -> String {
     let rest = base.split_once("://").map(|(_, r)| r).unwrap_or(base);
     let host = rest.split('/').next().unwrap_or(rest);
@@ -354,7 +350,7 @@ async fn list(
             },
         )
         .nav("dialogue"),
-        communities: communities(&catalog, lang),
+        communities: catalog.community_choices(lang),
         kinds: kinds(lang),
         community: community.clone(),
         kind: kind.to_string(),
@@ -964,7 +960,7 @@ async fn edit_page(
             .map(|(e, _)| e.id.to_string())
             .unwrap_or_default(),
         kinds: kinds(lang),
-        communities: communities(&catalog, lang),
+        communities: catalog.community_choices(lang),
         languages: LANGUAGES
             .into_iter()
             .map(|l| {

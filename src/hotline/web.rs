@@ -75,7 +75,6 @@ async fn form_page(
         Ok(catalog) => catalog,
         Err(err) => return page_error(lang, err),
     };
-    let kind_name = |k: ReportKind| lang.t(&k.message_key());
     let (jar, csrf) = csrf::token(state, jar);
     let page = FormPage {
         c: Chrome::new(lang, "/staff/hotline", "hotline-title").staff(&staff.user, &csrf),
@@ -84,17 +83,14 @@ async fn form_page(
         groups: ReportKind::ALL
             .into_iter()
             .map(|k| Group {
-                kind_name: kind_name(k),
+                kind_name: lang.t(&k.message_key()),
                 categories: catalog
                     .categories_of(k)
                     .map(|c| (c.code.clone(), c.names.get(lang).to_string()))
                     .collect(),
             })
             .collect(),
-        kinds: ReportKind::ALL
-            .into_iter()
-            .map(|k| (k.code(), kind_name(k)))
-            .collect(),
+        kinds: ReportKind::choices(lang),
         communities: catalog.community_choices(lang),
         v: values,
         caller_lang,

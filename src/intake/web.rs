@@ -60,8 +60,8 @@ async fn home(Locale(lang): Locale) -> Response {
         .into_iter()
         .map(|k| KindCard {
             code: k.code(),
-            title: lang.t(&kind_key(k)),
-            description: lang.t(&format!("{}-description", kind_key(k))),
+            title: lang.t(&k.message_key()),
+            description: lang.t(&format!("{}-description", k.message_key())),
         })
         .collect();
     let page = HomePage {
@@ -69,10 +69,6 @@ async fn home(Locale(lang): Locale) -> Response {
         kinds,
     };
     render(StatusCode::OK, &page)
-}
-
-fn kind_key(kind: ReportKind) -> String {
-    kind.message_key()
 }
 
 #[derive(Template)]
@@ -121,9 +117,9 @@ async fn form_page(
     let (jar, csrf) = csrf::token(state, jar);
     let path = format!("/report/{}", kind.code());
     let page = FormPage {
-        c: Chrome::new(lang, &path, &kind_key(kind)).nav("report"),
+        c: Chrome::new(lang, &path, &kind.message_key()).nav("report"),
         kind_code: kind.code(),
-        kind_title: lang.t(&kind_key(kind)),
+        kind_title: lang.t(&kind.message_key()),
         categories: catalog
             .categories_of(kind)
             .map(|c| (c.code.clone(), c.names.get(lang).to_string()))
@@ -473,7 +469,7 @@ async fn case_page(
         reference: r.reference.clone(),
         status_code: r.status.code(),
         status_name: lang.t(&r.status.message_key()),
-        kind_name: lang.t(&kind_key(r.kind)),
+        kind_name: lang.t(&r.kind.message_key()),
         category_name: catalog
             .category(&r.category)
             .map(|c| c.names.get(lang).to_string())

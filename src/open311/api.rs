@@ -234,10 +234,6 @@ fn discovery(state: &AppState, headers: &HeaderMap, lang: Lang, format: Format) 
     answer(format, StatusCode::OK, "discovery", &doc)
 }
 
-fn kind_key(kind: crate::intake::model::ReportKind) -> String {
-    kind.message_key()
-}
-
 async fn services(state: &AppState, r: &Resource) -> Result<Response, Open311Error> {
     let (catalog, _) = service::catalog_for(state, &r.jurisdiction()).await?;
     let lang = r.lang;
@@ -245,7 +241,7 @@ async fn services(state: &AppState, r: &Resource) -> Result<Response, Open311Err
         .categories
         .iter()
         .map(|c| {
-            let key = kind_key(c.kind);
+            let key = c.kind.message_key();
             Doc::Record(vec![
                 ("service_code", Doc::text(&c.code)),
                 ("service_name", Doc::text(c.names.get(lang))),

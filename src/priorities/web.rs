@@ -94,10 +94,6 @@ fn shown(
     }
 }
 
-fn community_choices(catalog: &crate::catalog::CatalogData, lang: Lang) -> Vec<(String, String)> {
-    catalog.community_choices(lang)
-}
-
 // ---- Public list ----
 
 #[derive(Template)]
@@ -140,7 +136,7 @@ async fn list(
         .partition(|p| p.open);
     let page = ListPage {
         c: Chrome::new(lang, "/priorities", "priorities-title").nav("dialogue"),
-        communities: community_choices(&catalog, lang),
+        communities: catalog.community_choices(lang),
         statuses: PriorityStatus::PUBLIC
             .into_iter()
             .map(|s| (s.code(), lang.t(&format!("priorities-status-{}", s.code()))))
@@ -183,7 +179,7 @@ async fn new_page(
         c: Chrome::new(lang, "/priorities/new", "priorities-new-title").nav("dialogue"),
         csrf,
         form_token,
-        communities: community_choices(&catalog, lang),
+        communities: catalog.community_choices(lang),
         v: input,
         errors: FieldErrors::new(lang, errors),
     };

@@ -12,7 +12,6 @@ use super::export::{self, Format};
 use super::model::{PublicationInput, RegisterQuery};
 use super::service;
 use crate::accounts::Staff;
-use crate::catalog::CatalogData;
 use crate::error::AppError;
 use crate::http::csrf;
 use crate::http::locale::Locale;
@@ -80,13 +79,6 @@ fn excerpt(text: &str) -> String {
     format!("{}…", cut.trim_end_matches([',', '.', ';', ':']))
 }
 
-fn category_name(catalog: &CatalogData, lang: Lang, code: &str) -> String {
-    catalog
-        .category(code)
-        .map(|c| c.names.get(lang).to_string())
-        .unwrap_or_else(|| code.to_string())
-}
-
 fn page_link(v: &RegisterQuery, page: i64) -> String {
     let page = page.to_string();
     let pairs = [
@@ -127,7 +119,7 @@ async fn register(
                     language: Lang::from_code(&r.language).unwrap_or_default().code(),
                     status_code: r.status.code(),
                     status: lang.t(&r.status.message_key()),
-                    category: category_name(&catalog, lang, &r.category),
+                    category: catalog.category_name(lang, &r.category),
                     community: catalog.community_name(lang, &r.community),
                     received: state.format_local_date(r.received_at),
                 })
@@ -287,7 +279,7 @@ async fn case(
         status_code: r.status.code(),
         status: lang.t(&r.status.message_key()),
         kind: lang.t(&r.kind.message_key()),
-        category: category_name(&catalog, lang, &r.category),
+        category: catalog.category_name(lang, &r.category),
         community: catalog.community_name(lang, &r.community),
         received: state.format_local_date(r.received_at),
         published: state.format_local_date(r.published_at),

@@ -58,17 +58,11 @@ impl Namer<'_> {
     }
 
     fn category(&self, code: &str) -> String {
-        self.catalog
-            .category(code)
-            .map(|c| c.names.get(self.lang).to_string())
-            .unwrap_or_else(|| code.to_string())
+        self.catalog.category_name(self.lang, code)
     }
 
     fn community(&self, code: &str) -> String {
-        self.catalog
-            .community(code)
-            .map(|c| c.names.get(self.lang).to_string())
-            .unwrap_or_else(|| code.to_string())
+        self.catalog.community_name(self.lang, code)
     }
 
     fn region(&self, code: &str) -> String {
