@@ -154,8 +154,7 @@ impl AppState {
 
     /// The month of `at` in the platform's time zone as `yyyymm` (what the maps count by).
     pub fn local_month(&self, at: time::OffsetDateTime) -> i32 {
-        let date = self.local_date(at);
-        date.year() * 100 + i32::from(u8::from(date.month()))
+        crate::map::service::yyyymm(self.local_date(at))
     }
 
     /// A span of time as people read it: `03.12.2026 15:00–17:00`, or with the end's date too

@@ -52,7 +52,8 @@ pub struct Period {
     pub months: (i32, i32),
 }
 
-fn yyyymm(d: Date) -> i32 {
+/// A month as the maps count by it: `yyyymm`.
+pub fn yyyymm(d: Date) -> i32 {
     d.year() * 100 + i32::from(u8::from(d.month()))
 }
 
@@ -85,10 +86,6 @@ impl Period {
         let (a, b) = (month_index(self.first), month_index(self.last));
         let length = b - a + 1;
         Period::months(state, first_of(a - length), first_of(a - 1))
-    }
-
-    pub fn month_count(&self) -> i32 {
-        month_index(self.last) - month_index(self.first) + 1
     }
 }
 
@@ -139,20 +136,14 @@ pub struct PublicMap {
     pub min_count: u64,
 }
 
-/// The typed filters of the public map (those of the statistics).
-pub fn public_filters(
-    state: &AppState,
-    catalog: &CatalogData,
-    input: &StatsInput,
-) -> Result<Filters, Vec<FieldError>> {
-    validate(input, catalog, state.today())
-}
-
 /// The public map of `filters`. Exact points never leave the store: reports are counted per
 /// square of the public grid, and a square with fewer than `map_min_count` reports is left out
 /// (its reports count in their community only).
-pub async fn public_map(state: &AppState, filters: &Filters) -> AppResult<PublicMap> {
-    let catalog = state.catalog.get(&state.db).await?;
+pub async fn public_map(
+    state: &AppState,
+    catalog: &CatalogData,
+    filters: &Filters,
+) -> AppResult<PublicMap> {
     let period = Period::months(state, filters.from, filters.to);
     let scope = Scope {
         months: period.months,
@@ -164,7 +155,7 @@ pub async fn public_map(state: &AppState, filters: &Filters) -> AppResult<Public
     let counts = store::cell_counts(&state.db, &scope).await?;
     let grid = PublicGrid::new(state.config.map_cell_km);
     let min_count = u64::from(state.config.map_min_count.max(2));
-    Ok(coarsen(&catalog, filters, period, &counts, grid, min_count))
+    Ok(coarsen(catalog, filters, period, &counts, grid, min_count))
 }
 
 /// The public map's figures from the fine counts (pure, so that the privacy rules are tested
@@ -498,11 +489,6 @@ pub fn frame(catalog: &CatalogData, community: Option<&str>, shown: &[Bounds]) -
         north: b.north + lat_margin,
         east: b.east + lon_margin,
     })
-}
-
-/// Errors of the filters as the page shows them.
-pub fn invalid(errors: Vec<FieldError>) -> AppError {
-    AppError::Validation(errors)
 }
 
 #[cfg(test)]

@@ -26,7 +26,7 @@ use crate::http::problem::ApiError;
 use crate::i18n::Lang;
 use crate::intake::model::{ReportKind, Status};
 use crate::state::AppState;
-use crate::statistics::model::{Cell, StatsInput, iso_date};
+use crate::statistics::model::{Cell, StatsInput, iso_date, validate};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -57,6 +57,47 @@ impl Names<'_> {
     fn reports(&self, shown: &str) -> String {
         self.lang
             .t_args("map-reports", &[("count", shown.to_string().into())])
+    }
+
+    /// "Kramatorsk: 120 reports" (the count as published).
+    fn community_label(&self, c: &service::CommunityCount) -> String {
+        format!(
+            "{}: {}",
+            self.community(&c.code),
+            self.reports(&c.count.display())
+        )
+    }
+
+    /// "Square near Kramatorsk".
+    fn square_place(&self, s: &service::PublicSquare) -> String {
+        self.lang.t_args(
+            "map-square-near",
+            &[("place", self.community(&s.community).into())],
+        )
+    }
+
+    /// "Square near Kramatorsk: 12 reports".
+    fn square_label(&self, s: &service::PublicSquare) -> String {
+        format!(
+            "{}: {}",
+            self.square_place(s),
+            self.reports(&s.count.to_string())
+        )
+    }
+
+    /// "Kramatorsk: 12 reports (+3)".
+    fn hot_spot_label(&self, h: &service::HotSpot) -> String {
+        format!(
+            "{}: {} ({})",
+            self.community(&h.community),
+            self.reports(&h.count.to_string()),
+            signed(h.change())
+        )
+    }
+
+    /// "DN-2026-000123 — Street lighting".
+    fn point_label(&self, p: &super::store::MapPoint) -> String {
+        format!("{} — {}", p.reference, self.category(&p.category))
     }
 
     fn period(&self, from: time::Date, to: time::Date) -> String {
@@ -227,27 +268,22 @@ fn public_view(state: &AppState, lang: Lang, catalog: &CatalogData, map: &Public
             bounds: s.bounds,
             weight: s.count as f64 / max_square as f64,
             hot: false,
-            label: format!(
-                "{}: {}",
-                lang.t_args(
-                    "map-square-near",
-                    &[("place", names.community(&s.community).into())]
-                ),
-                names.reports(&s.count.to_string())
-            ),
+            label: names.square_label(s),
         })
         .collect();
     for c in &map.communities {
         let Some((lat, lon)) = c.centre else { continue };
-        let name = names.community(&c.code);
-        let count = names.reports(&c.count.display());
         marks.push(Mark::Community {
             lat,
             lon,
             // A hidden count is drawn as the smallest circle: its size must not tell it.
             weight: c.count.value().unwrap_or(0) as f64 / max_community as f64,
-            label: format!("{name}: {count}. {}", lang.t("map-published-cases")),
-            name,
+            label: format!(
+                "{}. {}",
+                names.community_label(c),
+                lang.t("map-published-cases")
+            ),
+            name: names.community(&c.code),
             count: c.count.display(),
             href: Some(register_link(map, &c.code)),
         });
@@ -297,13 +333,7 @@ fn public_view(state: &AppState, lang: Lang, catalog: &CatalogData, map: &Public
             .map(|s| {
                 let (lat, lon) = s.bounds.centre();
                 SquareLine {
-                    place: format!(
-                        "{} ({lat:.3}, {lon:.3})",
-                        lang.t_args(
-                            "map-square-near",
-                            &[("place", names.community(&s.community).into())]
-                        )
-                    ),
+                    place: format!("{} ({lat:.3}, {lon:.3})", names.square_place(s)),
                     count: s.count.to_string(),
                 }
             })
@@ -311,14 +341,17 @@ fn public_view(state: &AppState, lang: Lang, catalog: &CatalogData, map: &Public
     }
 }
 
-async fn load_public(state: &AppState, query: Option<&str>) -> (StatsInput, AppResult<PublicMap>) {
+/// The typed filters (those of the statistics), and the map when they are valid.
+async fn load_public(
+    state: &AppState,
+    catalog: &CatalogData,
+    query: Option<&str>,
+) -> (StatsInput, AppResult<PublicMap>) {
     let input = StatsInput::from_query(query);
-    let result = async {
-        let catalog = state.catalog.get(&state.db).await?;
-        let filters = service::public_filters(state, &catalog, &input).map_err(service::invalid)?;
-        service::public_map(state, &filters).await
-    }
-    .await;
+    let result = match validate(&input, catalog, state.today()) {
+        Ok(filters) => service::public_map(state, catalog, &filters).await,
+        Err(errors) => Err(AppError::Validation(errors)),
+    };
     (input, result)
 }
 
@@ -331,7 +364,7 @@ async fn public_page(
         Ok(catalog) => catalog,
         Err(err) => return page_error(lang, err),
     };
-    let (input, result) = load_public(&state, query.as_deref()).await;
+    let (input, result) = load_public(&state, &catalog, query.as_deref()).await;
     let (errors, map) = match result {
         Ok(map) => (Vec::new(), Some(map)),
         Err(AppError::Validation(errors)) => (errors, None),
@@ -376,13 +409,12 @@ async fn public_geojson(
     Locale(lang): Locale,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let (_, result) = load_public(&state, query.as_deref()).await;
-    let map = match result {
-        Ok(map) => map,
-        Err(err) => return ApiError::new(err, lang).into_response(),
-    };
     let catalog = match state.catalog.get(&state.db).await {
         Ok(catalog) => catalog,
+        Err(err) => return ApiError::new(err, lang).into_response(),
+    };
+    let map = match load_public(&state, &catalog, query.as_deref()).await.1 {
+        Ok(map) => map,
         Err(err) => return ApiError::new(err, lang).into_response(),
     };
     let names = Names {
@@ -392,17 +424,16 @@ async fn public_geojson(
     let mut features = Vec::new();
     for c in &map.communities {
         let Some((lat, lon)) = c.centre else { continue };
-        let name = names.community(&c.code);
         features.push(json!({
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": [lon, lat]},
             "properties": {
                 "layer": "community",
                 "community": c.code,
-                "name": name,
+                "name": names.community(&c.code),
                 "count": cell_json(c.count),
                 "shown": c.count.shown(),
-                "label": format!("{name}: {}", names.reports(&c.count.display())),
+                "label": names.community_label(c),
                 "url": register_link(&map, &c.code),
             }
         }));
@@ -415,11 +446,7 @@ async fn public_geojson(
                 "layer": "cell",
                 "community": s.community,
                 "count": s.count,
-                "label": format!(
-                    "{}: {}",
-                    lang.t_args("map-square-near", &[("place", names.community(&s.community).into())]),
-                    names.reports(&s.count.to_string())
-                ),
+                "label": names.square_label(s),
             }
         }));
     }
@@ -431,6 +458,12 @@ async fn public_geojson(
         "total": cell_json(map.total),
         "features": features,
     }))
+}
+
+/// A moment as RFC 3339, as the exports give it.
+fn rfc3339(at: time::OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 fn geojson_response(body: Value) -> Response {
@@ -507,28 +540,23 @@ fn signed(n: i64) -> String {
 
 fn staff_view(state: &AppState, lang: Lang, catalog: &CatalogData, map: &StaffMap) -> StaffView {
     let names = Names { lang, catalog };
-    let max = map.hot_spots.first().map(|h| h.count).unwrap_or(1).max(1);
-    let mut marks: Vec<Mark> = map
-        .hot_spots
+    // Hot spots of this period (the list also has cells only the previous period had).
+    let current: Vec<&service::HotSpot> = map.hot_spots.iter().filter(|h| h.count > 0).collect();
+    let max = current.first().map(|h| h.count).unwrap_or(1).max(1);
+    let mut marks: Vec<Mark> = current
         .iter()
-        .filter(|h| h.count > 0)
         .map(|h| Mark::Square {
             bounds: h.cell.bounds(),
             weight: h.count as f64 / max as f64,
             hot: true,
-            label: format!(
-                "{}: {} ({})",
-                names.community(&h.community),
-                names.reports(&h.count.to_string()),
-                signed(h.change())
-            ),
+            label: names.hot_spot_label(h),
         })
         .collect();
     if let Some(points) = &map.points {
         marks.extend(points.iter().map(|p| Mark::Point {
             lat: p.lat,
             lon: p.lon,
-            label: format!("{} — {}", p.reference, names.category(&p.category)),
+            label: names.point_label(p),
             href: case_link(map, &p.reference),
         }));
     }
@@ -544,22 +572,12 @@ fn staff_view(state: &AppState, lang: Lang, catalog: &CatalogData, map: &StaffMa
             href: None,
         })
     }));
-    let listed: Vec<&service::HotSpot> = map
-        .hot_spots
-        .iter()
-        .filter(|h| h.count > 0)
-        .take(HOT_SPOTS_LISTED)
-        .collect();
+    let listed = &current[..current.len().min(HOT_SPOTS_LISTED)];
     marks.extend(listed.iter().enumerate().map(|(i, h)| Mark::Rank {
         bounds: h.cell.bounds(),
         rank: i + 1,
     }));
-    let drawn: Vec<Bounds> = map
-        .hot_spots
-        .iter()
-        .filter(|h| h.count > 0)
-        .map(|h| h.cell.bounds())
-        .collect();
+    let drawn: Vec<Bounds> = current.iter().map(|h| h.cell.bounds()).collect();
     let frame = service::frame(catalog, map.filters.base.community.as_deref(), &drawn);
     let period = names.period(map.period.first, map.period.last);
     let svg = drawing(
@@ -589,7 +607,7 @@ fn staff_view(state: &AppState, lang: Lang, catalog: &CatalogData, map: &StaffMa
         ),
         query,
         hot_spots: listed
-            .into_iter()
+            .iter()
             .enumerate()
             .map(|(i, h)| {
                 let (lat, lon) = h.cell.bounds().centre();
@@ -609,15 +627,15 @@ fn staff_view(state: &AppState, lang: Lang, catalog: &CatalogData, map: &StaffMa
 
 async fn load_staff(
     state: &AppState,
+    catalog: &CatalogData,
     staff: &Staff,
     query: Option<&str>,
 ) -> (StaffInput, AppResult<StaffMap>) {
     let input = StaffInput::from_query(query);
     let result = async {
         staff.require(service::STAFF_MAP_READERS)?;
-        let catalog = state.catalog.get(&state.db).await?;
         let filters: StaffFilters =
-            service::staff_filters(state, &catalog, &input).map_err(service::invalid)?;
+            service::staff_filters(state, catalog, &input).map_err(AppError::Validation)?;
         service::staff_map(state, staff, &filters).await
     }
     .await;
@@ -635,7 +653,7 @@ async fn staff_page(
         Ok(catalog) => catalog,
         Err(err) => return page_error(lang, err),
     };
-    let (input, result) = load_staff(&state, &staff, query.as_deref()).await;
+    let (input, result) = load_staff(&state, &catalog, &staff, query.as_deref()).await;
     let (errors, map) = match result {
         Ok(map) => (Vec::new(), Some(map)),
         Err(AppError::Validation(errors)) => (errors, None),
@@ -680,13 +698,15 @@ async fn staff_geojson(
     staff: Staff,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let (_, result) = load_staff(&state, &staff, query.as_deref()).await;
-    let map = match result {
-        Ok(map) => map,
-        Err(err) => return ApiError::new(err, lang).into_response(),
-    };
     let catalog = match state.catalog.get(&state.db).await {
         Ok(catalog) => catalog,
+        Err(err) => return ApiError::new(err, lang).into_response(),
+    };
+    let map = match load_staff(&state, &catalog, &staff, query.as_deref())
+        .await
+        .1
+    {
+        Ok(map) => map,
         Err(err) => return ApiError::new(err, lang).into_response(),
     };
     let names = Names {
@@ -706,12 +726,7 @@ async fn staff_geojson(
                     "count": h.count,
                     "previous": h.previous,
                     "change": h.change(),
-                    "label": format!(
-                        "{}: {} ({})",
-                        names.community(&h.community),
-                        names.reports(&h.count.to_string()),
-                        signed(h.change())
-                    ),
+                    "label": names.hot_spot_label(h),
                 }
             })
         })
@@ -727,8 +742,8 @@ async fn staff_geojson(
                 "category": p.category,
                 "community": p.community,
                 "status": p.status,
-                "received": p.created_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
-                "label": format!("{} — {}", p.reference, names.category(&p.category)),
+                "received": rfc3339(p.created_at),
+                "label": names.point_label(p),
                 "url": case_link(&map, &p.reference),
             }
         }));
@@ -750,12 +765,18 @@ async fn staff_csv(
     staff: Staff,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let (_, result) = load_staff(&state, &staff, query.as_deref()).await;
-    let map = match result {
+    let catalog = match state.catalog.get(&state.db).await {
+        Ok(catalog) => catalog,
+        Err(err) => return ApiError::new(err, lang).into_response(),
+    };
+    let map = match load_staff(&state, &catalog, &staff, query.as_deref())
+        .await
+        .1
+    {
         Ok(map) => map,
         Err(err) => return ApiError::new(err, lang).into_response(),
     };
-    match staff_csv_text(&map, lang) {
+    match staff_csv_text(&map) {
         Ok(text) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -772,7 +793,7 @@ async fn staff_csv(
     }
 }
 
-fn staff_csv_text(map: &StaffMap, _lang: Lang) -> AppResult<String> {
+fn staff_csv_text(map: &StaffMap) -> AppResult<String> {
     let mut out = csv::Writer::from_writer(Vec::new());
     let csv_error = |e: csv::Error| AppError::internal(e.to_string());
     out.write_record([
@@ -831,9 +852,7 @@ fn staff_csv_text(map: &StaffMap, _lang: Lang) -> AppResult<String> {
             p.kind.clone(),
             p.category.clone(),
             p.status.clone(),
-            p.created_at
-                .format(&time::format_description::well_known::Rfc3339)
-                .unwrap_or_default(),
+            rfc3339(p.created_at),
         ])
         .map_err(csv_error)?;
     }
