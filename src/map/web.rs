@@ -690,6 +690,17 @@ async fn staff_page(
     (jar, render(status, &view)).into_response()
 }
 
+/// The catalog and the staff map for the GeoJSON and the CSV (errors as problem details).
+async fn staff_map_for_download(
+    state: &AppState,
+    staff: &Staff,
+    query: Option<&str>,
+) -> AppResult<(std::sync::Arc<CatalogData>, StaffMap)> {
+    let catalog = state.catalog.get(&state.db).await?;
+    let map = load_staff(state, &catalog, staff, query).await.1?;
+    Ok((catalog, map))
+}
+
 /// The staff map as GeoJSON: hot spots (fine cells, with the previous period's count) and, for
 /// those who may see them, the exact points.
 async fn staff_geojson(
@@ -698,15 +709,8 @@ async fn staff_geojson(
     staff: Staff,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let catalog = match state.catalog.get(&state.db).await {
-        Ok(catalog) => catalog,
-        Err(err) => return ApiError::new(err, lang).into_response(),
-    };
-    let map = match load_staff(&state, &catalog, &staff, query.as_deref())
-        .await
-        .1
-    {
-        Ok(map) => map,
+    let (catalog, map) = match staff_map_for_download(&state, &staff, query.as_deref()).await {
+        Ok(found) => found,
         Err(err) => return ApiError::new(err, lang).into_response(),
     };
     let names = Names {
@@ -765,15 +769,8 @@ async fn staff_csv(
     staff: Staff,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let catalog = match state.catalog.get(&state.db).await {
-        Ok(catalog) => catalog,
-        Err(err) => return ApiError::new(err, lang).into_response(),
-    };
-    let map = match load_staff(&state, &catalog, &staff, query.as_deref())
-        .await
-        .1
-    {
-        Ok(map) => map,
+    let (_, map) = match staff_map_for_download(&state, &staff, query.as_deref()).await {
+        Ok(found) => found,
         Err(err) => return ApiError::new(err, lang).into_response(),
     };
     match staff_csv_text(&map) {
