@@ -3,7 +3,9 @@
 //! Retry-After, anything else) and the intake's acknowledged reports per second and latency
 //! meanwhile, which `benches/overload.sh` compares with the intake alone.
 //!
-//! Options: --url URL --readers N --writers N --seconds N
+//! Options: --url URL --readers N --writers N --seconds N --from ADDRESS (the clients' own
+//! address, e.g. 127.0.0.2, so that the readers and the writers can come from different
+//! addresses, as they would from different machines).
 
 mod common;
 
@@ -17,8 +19,10 @@ async fn main() {
     let readers: usize = arg("--readers").and_then(|v| v.parse().ok()).unwrap_or(512);
     let writers: usize = arg("--writers").and_then(|v| v.parse().ok()).unwrap_or(32);
     let seconds: u64 = arg("--seconds").and_then(|v| v.parse().ok()).unwrap_or(10);
+    let from: Option<std::net::IpAddr> = arg("--from").and_then(|v| v.parse().ok());
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(readers + writers)
+        .local_address(from)
         .build()
         .expect("client");
     let deadline = Instant::now() + Duration::from_secs(seconds);
@@ -98,9 +102,15 @@ async fn main() {
     }
     let elapsed = started.elapsed().as_secs_f64();
     latencies.sort();
-    println!(
-        "readers ({readers}): {served} served, {shed} turned away with 503 + Retry-After, {other} other"
-    );
+    if readers > 0 {
+        println!(
+            "readers ({readers}): {served} served, {shed} turned away with 503 + Retry-After, \
+             {other} other, in {elapsed:.1} s"
+        );
+    }
+    if writers == 0 {
+        return;
+    }
     println!(
         "intake meanwhile ({writers} clients): {} acknowledged = {:.0} reports/s, {failures} failed; \
          p50 {:.1} ms, p99 {:.1} ms",

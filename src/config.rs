@@ -48,6 +48,10 @@ pub struct Config {
     /// Requests this server handles at once before it answers 503 with `Retry-After` instead of
     /// queueing without bound (reports being submitted have their own allowance, below).
     pub max_requests_in_flight: usize,
+    /// Connections one address may hold open at once; past it, new ones are answered 503 with
+    /// `Retry-After` and closed before any parsing (0: no limit; behind a reverse proxy all
+    /// connections come from the proxy's address: set 0 there and limit at the proxy).
+    pub max_connections_per_address: usize,
     /// Report submissions (form, API, Open311) handled at once, apart from everything else, so
     /// that a crowd of readers never crowds out a person reporting.
     pub max_intake_in_flight: usize,
@@ -103,6 +107,7 @@ impl Default for Config {
             jobs_interval_secs: 30,
             max_requests_in_flight: 512,
             max_intake_in_flight: 256,
+            max_connections_per_address: 256,
             retention_months: 0,
             intake_per_address_per_hour: 30,
             dialogue_forms_per_address_per_hour: 30,

@@ -41,8 +41,6 @@ pub mod state;
 pub mod statistics;
 pub mod surveys;
 
-use std::net::SocketAddr;
-
 use anyhow::Context;
 use axum::Router;
 
@@ -98,7 +96,9 @@ pub async fn serve(
         statistics::service::spawn_warmer(state.clone());
     }
     let jobs = jobs::spawn(state.clone());
-    let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    let listener =
+        http::connections::LimitedListener::new(listener, state.config.max_connections_per_address);
+    let app = app(state).into_make_service_with_connect_info::<http::PeerAddress>();
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;

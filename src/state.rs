@@ -40,6 +40,8 @@ pub struct AppState {
     pub mail_language: Lang,
     /// Recently computed public statistics (see `statistics::service`).
     pub statistics: Arc<crate::statistics::StatsCache>,
+    /// The register's pages as read in the last second (see `public::cache`).
+    pub register: Arc<crate::public::cache::RegisterCache>,
     /// Survey waves' answers held in memory for results (see `surveys::results`).
     pub surveys: Arc<crate::surveys::results::WaveCache>,
 }
@@ -84,6 +86,7 @@ impl AppState {
             )),
             time_zone,
             statistics: Arc::new(crate::statistics::StatsCache::default()),
+            register: Arc::default(),
             surveys: Arc::new(crate::surveys::results::WaveCache::default()),
         })
     }

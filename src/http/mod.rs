@@ -1,6 +1,7 @@
 //! The HTTP side: router, middleware (security headers, limits, request ids), shared extractors.
 
 pub mod assets;
+pub mod connections;
 pub mod csrf;
 pub mod form;
 pub mod json;
@@ -164,6 +165,11 @@ async fn not_found(locale: locale::Locale, uri: axum::http::Uri) -> Response {
     page::error_page(locale.0, StatusCode::NOT_FOUND, "error-page-not-found")
 }
 
+/// The address a connection came from, as [`connections::LimitedListener`] hands it to the
+/// router.
+#[derive(Debug, Clone, Copy)]
+pub struct PeerAddress(pub SocketAddr);
+
 /// The peer address of the connection, when the server knows it. Used only in memory (rate
 /// limits); never stored or logged.
 #[derive(Debug, Clone, Copy)]
@@ -176,8 +182,8 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
         Ok(ClientIp(
             parts
                 .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|ConnectInfo(addr)| addr.ip()),
+                .get::<ConnectInfo<PeerAddress>>()
+                .map(|ConnectInfo(PeerAddress(addr))| addr.ip()),
         ))
     }
 }

@@ -8,7 +8,10 @@ use super::model::{
     PublicationInput, REGISTER_PAGE_SIZE, RegisterFilters, RegisterQuery, parse_register_query,
     validate_publication,
 };
-use super::store::{self, PublicCase, PublicationRow, RegisterRow, RegisterSelection};
+use std::sync::Arc;
+
+use super::cache::RegisterLines;
+use super::store::{self, PublicCase, PublicationRow, RegisterSelection};
 use crate::accounts::{Role, Staff};
 use crate::audit::Audited;
 use crate::error::{AppError, AppResult, FieldError};
@@ -67,7 +70,9 @@ pub async fn publish(
         OffsetDateTime::now_utc(),
         Some(audited),
     )
-    .await
+    .await?;
+    state.register.forget();
+    Ok(())
 }
 
 pub async fn withdraw(state: &AppState, staff: &Staff, reference: &str) -> AppResult<()> {
@@ -84,7 +89,9 @@ pub async fn withdraw(state: &AppState, staff: &Staff, reference: &str) -> AppRe
         None,
         None,
     );
-    store::withdraw(&state.db, case.id, audited).await
+    store::withdraw(&state.db, case.id, audited).await?;
+    state.register.forget();
+    Ok(())
 }
 
 /// The publication of a case, for its coordinator's page.
@@ -99,13 +106,16 @@ pub async fn publication_of(
 
 pub struct RegisterPage {
     pub filters: RegisterFilters,
-    pub rows: Vec<RegisterRow>,
-    pub has_next: bool,
+    pub lines: Arc<RegisterLines>,
 }
 
-/// Checks the filters (codes against the catalog and the organizations) and reads one page.
+/// Checks the filters (codes against the catalog and the organizations) and reads one page
+/// (from what this server read in the last second, see [`super::cache`]).
 pub async fn register(state: &AppState, query: &RegisterQuery) -> AppResult<RegisterPage> {
     let (filters, selection) = resolve(state, query).await?;
+    if let Some(lines) = state.register.get(&selection, filters.page) {
+        return Ok(RegisterPage { filters, lines });
+    }
     let mut rows = store::register(
         &state.db,
         &selection,
@@ -115,11 +125,9 @@ pub async fn register(state: &AppState, query: &RegisterQuery) -> AppResult<Regi
     .await?;
     let has_next = rows.len() as i64 > REGISTER_PAGE_SIZE;
     rows.truncate(REGISTER_PAGE_SIZE as usize);
-    Ok(RegisterPage {
-        filters,
-        rows,
-        has_next,
-    })
+    let lines = Arc::new(RegisterLines { rows, has_next });
+    state.register.keep(selection, filters.page, lines.clone());
+    Ok(RegisterPage { filters, lines })
 }
 
 /// The register's filters, parsed and checked against the catalog and the organizations.

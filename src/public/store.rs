@@ -114,7 +114,7 @@ pub async fn withdraw(db: &Db, report_id: Uuid, audited: Audited) -> AppResult<(
 }
 
 /// Filters with codes already checked and the agency resolved to its id.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, Hash)]
 pub struct RegisterSelection {
     pub kind: Option<ReportKind>,
     pub category: Option<String>,

@@ -110,6 +110,7 @@ async fn register(
     let (lines, page, has_next) = match &found {
         Some(found) => (
             found
+                .lines
                 .rows
                 .iter()
                 .map(|r| Line {
@@ -125,7 +126,7 @@ async fn register(
                 })
                 .collect(),
             found.filters.page,
-            found.has_next,
+            found.lines.has_next,
         ),
         None => (Vec::new(), 1, false),
     };

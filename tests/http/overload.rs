@@ -6,7 +6,10 @@ use std::time::Duration;
 use crate::on_both_engines;
 use crate::support::{Engine, TestApp};
 
-on_both_engines!(over_capacity_requests_get_503_and_reports_still_go_through);
+on_both_engines!(
+    over_capacity_requests_get_503_and_reports_still_go_through,
+    one_address_holding_too_many_connections_gets_503_and_others_are_served
+);
 
 /// A request whose body is still arriving (its headers promise more than is sent): it stays in
 /// flight until the connection is dropped.
@@ -76,4 +79,54 @@ async fn over_capacity_requests_get_503_and_reports_still_go_through(engine: Eng
         .await
         .unwrap();
     assert_eq!(served.status(), 200);
+}
+
+/// A raw request on a fresh connection, and what came back before the server closed it.
+async fn raw_get(address: &str, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer))
+        .await
+        .expect("an answer, then the connection closed")
+        .unwrap();
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+async fn one_address_holding_too_many_connections_gets_503_and_others_are_served(engine: Engine) {
+    let app = TestApp::spawn_with(engine, |config| {
+        config.max_connections_per_address = 3;
+    })
+    .await;
+    let address = app.base.trim_start_matches("http://").to_string();
+    // Three idle connections from 127.0.0.1 take that address's allowance.
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(tokio::net::TcpStream::connect(&address).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let refused = raw_get(&address, "/register").await;
+    assert!(refused.starts_with("HTTP/1.1 503 "), "{refused}");
+    assert!(refused.contains("Retry-After: 2\r\n"), "{refused}");
+    assert!(refused.contains("X-Content-Type-Options: nosniff\r\n"));
+
+    // Another address is served meanwhile (another machine; here 127.0.0.2 on loopback).
+    let elsewhere = reqwest::Client::builder()
+        .local_address(Some("127.0.0.2".parse().unwrap()))
+        .build()
+        .unwrap();
+    let served = elsewhere.get(app.url("/register")).send().await.unwrap();
+    assert_eq!(served.status(), 200);
+
+    // A connection closed gives its place back.
+    held.pop();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let answer = raw_get(&address, "/register").await;
+    assert!(
+        answer.starts_with("HTTP/1.1 200 "),
+        "{}",
+        &answer[..answer.len().min(200)]
+    );
 }

@@ -193,7 +193,7 @@ async fn register_shows_only_what_was_consented_and_approved(engine: Engine) {
     // month's page would still leave it out.
     let consent = |value: bool| {
         let reference = consented.clone();
-        let db = app.state.db.clone();
+        let (db, state) = (app.state.db.clone(), app.state.clone());
         async move {
             let written: Result<(), mistok::error::AppError> = async {
                 mistok::db_write!(&db, |conn| {
@@ -206,7 +206,10 @@ async fn register_shows_only_what_was_consented_and_approved(engine: Engine) {
                 })
             }
             .await;
-            written.unwrap()
+            written.unwrap();
+            // Behind the application's back, so its copy of the register's pages too (they
+            // are kept for a second, see `public::cache`).
+            state.register.forget();
         }
     };
     consent(false).await;
