@@ -4,6 +4,8 @@
 # acknowledged report stored intact, none twice. Usage: bash benches/crash.sh [sqlite|postgres] [runs]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The release binary (where cargo puts it: CARGO_TARGET_DIR or ./target).
+mistok="${CARGO_TARGET_DIR:-target}/release/mistok"
 engine=${1:-sqlite}
 runs=${2:-20}
 dir=$(mktemp -d)
@@ -16,7 +18,7 @@ fi
 trap 'rm -rf "$dir"; [ -n "${name:-}" ] && psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $name WITH (FORCE)" postgres' EXIT
 cargo build --release --quiet
 cargo bench --bench crash_test --no-run --quiet 2>/dev/null
-MISTOK_DATABASE_URL="$db_url" target/release/mistok demo --data-dir "$dir" --reports 0 >/dev/null
+MISTOK_DATABASE_URL="$db_url" "$mistok" demo --data-dir "$dir" --reports 0 >/dev/null
 echo "engine: $engine"
-cargo bench --bench crash_test --quiet -- --bin target/release/mistok --data-dir "$dir" \
+cargo bench --bench crash_test --quiet -- --bin "$mistok" --data-dir "$dir" \
   --database-url "$db_url" --runs "$runs" --clients 16

@@ -5,6 +5,8 @@
 # (servers > 1: several app servers on one PostgreSQL, the clients spread over them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The release binary (where cargo puts it: CARGO_TARGET_DIR or ./target).
+mistok="${CARGO_TARGET_DIR:-target}/release/mistok"
 engine=${1:-sqlite}
 clients=${2:-64}
 seconds=${3:-10}
@@ -21,12 +23,12 @@ elif [ "$servers" -gt 1 ]; then
 fi
 cargo build --release --quiet
 cargo bench --bench intake_load --no-run --quiet 2>/dev/null
-MISTOK_DATABASE_URL="$db_url" target/release/mistok demo --data-dir "$dir" --reports 0 >/dev/null
+MISTOK_DATABASE_URL="$db_url" "$mistok" demo --data-dir "$dir" --reports 0 >/dev/null
 pids=()
 urls=""
 for i in $(seq 0 $((servers - 1))); do
   MISTOK_LOG=warn MISTOK_DATABASE_URL="$db_url" MISTOK_INTAKE_PER_ADDRESS_PER_HOUR=100000000 \
-    target/release/mistok serve --data-dir "$dir" --listen 127.0.0.1:$((port + i)) &
+    "$mistok" serve --data-dir "$dir" --listen 127.0.0.1:$((port + i)) &
   pids+=($!)
   urls="${urls:+$urls,}http://127.0.0.1:$((port + i))"
 done

@@ -9,6 +9,8 @@
 # (benches/cases.sh, benches/public.sh and benches/map.sh are this with the suite chosen).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The release binary (where cargo puts it: CARGO_TARGET_DIR or ./target).
+mistok="${CARGO_TARGET_DIR:-target}/release/mistok"
 suite=${1:?cases or public}
 engine=${2:-sqlite}
 cases=${3:-1000000}
@@ -44,21 +46,21 @@ if { [ -n "${BENCH_KEEP:-}" ] && [ -f "$dir/mistok.db" ]; } || \
    { [ -n "${BENCH_KEEP_PG:-}" ] && [ "$(psql -h 127.0.0.1 -U postgres -tAc "SELECT to_regclass('reports') IS NOT NULL" "$name" 2>/dev/null)" = t ]; }; then
   echo "reusing the loaded store"
   if [ "$suite" != public ]; then
-    target/release/mistok admin --data-dir "$dir" reset-two-factor --email bench.coordinator@example.org
+    "$mistok" admin --data-dir "$dir" reset-two-factor --email bench.coordinator@example.org
   fi
 else
   started=$(date +%s)
-  target/release/mistok demo --data-dir "$dir" --reports "$cases" | grep -v receipt
+  "$mistok" demo --data-dir "$dir" --reports "$cases" | grep -v receipt
   echo "loaded $cases cases in $(( $(date +%s) - started )) s"
   if [ "$suite" != public ]; then
-    echo "bench passphrase 2026" | target/release/mistok admin --data-dir "$dir" create-user \
+    echo "bench passphrase 2026" | "$mistok" admin --data-dir "$dir" create-user \
       --email bench.coordinator@example.org --name "Bench Coordinator" --role coordinator
   fi
 fi
 if [ "$engine" = postgres ]; then
   psql -h 127.0.0.1 -U postgres -qc "VACUUM ANALYZE" "$name"
 fi
-MISTOK_INTAKE_PER_ADDRESS_PER_HOUR=100000000 target/release/mistok serve --data-dir "$dir" --listen 127.0.0.1:$port &
+MISTOK_INTAKE_PER_ADDRESS_PER_HOUR=100000000 "$mistok" serve --data-dir "$dir" --listen 127.0.0.1:$port &
 server=$!
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 echo "engine: $engine, cases: $cases"

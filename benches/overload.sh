@@ -13,6 +13,8 @@
 # Usage: bash benches/overload.sh [readers] [seconds] [connections per address]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The release binary (where cargo puts it: CARGO_TARGET_DIR or ./target).
+mistok="${CARGO_TARGET_DIR:-target}/release/mistok"
 readers=${1:-512}
 seconds=${2:-10}
 per_address=${3:-64}
@@ -20,10 +22,10 @@ port=18092
 dir=$(mktemp -d)
 cargo build --release --quiet
 cargo bench --bench overload_load --no-run --quiet 2>/dev/null
-target/release/mistok demo --data-dir "$dir" --reports 2000 >/dev/null
+"$mistok" demo --data-dir "$dir" --reports 2000 >/dev/null
 MISTOK_LOG=error MISTOK_INTAKE_PER_ADDRESS_PER_HOUR=100000000 MISTOK_MAX_REQUESTS_IN_FLIGHT=64 \
   MISTOK_MAX_CONNECTIONS_PER_ADDRESS="$per_address" \
-  taskset -c 0 target/release/mistok serve --data-dir "$dir" --listen 127.0.0.1:$port &
+  taskset -c 0 "$mistok" serve --data-dir "$dir" --listen 127.0.0.1:$port &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$dir"' EXIT
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done

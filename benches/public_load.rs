@@ -63,6 +63,36 @@ async fn main() {
         ),
         ("public case page", String::new()),
     ];
+    // The register's pages are kept by the server for a second (`public::cache`): timed once
+    // from the store (each request after the kept copy expired) and once as a crowd sees them.
+    let fresh_rounds: usize = arg("--fresh-rounds")
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(10);
+    println!(
+        "{:<34} {:>9} {:>9}",
+        "register from the store", "median ms", "p90 ms"
+    );
+    for (name, path) in pages.iter().filter(|(_, p)| p.starts_with("/register")) {
+        let mut latencies = Vec::new();
+        for _ in 0..fresh_rounds {
+            tokio::time::sleep(Duration::from_millis(1_100)).await;
+            let sent = Instant::now();
+            let r = client
+                .get(format!("{url}{path}"))
+                .send()
+                .await
+                .expect("page");
+            assert_eq!(r.status(), 200);
+            let _ = r.bytes().await;
+            latencies.push(sent.elapsed());
+        }
+        latencies.sort();
+        println!(
+            "{name:<34} {:>9.1} {:>9.1}",
+            percentile(&latencies, 0.5),
+            percentile(&latencies, 0.9)
+        );
+    }
     println!("{:<34} {:>9} {:>9}", "page", "median ms", "p90 ms");
     let mut case_path = String::new();
     for (name, path) in &pages {
