@@ -29,13 +29,18 @@ MISTOK_LOG=error MISTOK_INTAKE_PER_ADDRESS_PER_HOUR=100000000 MISTOK_MAX_REQUEST
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$dir"' EXIT
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
-load() { cargo bench --bench overload_load --quiet -- --url "http://127.0.0.1:$port" "$@"; }
+# load CPU [options]: the load client on that CPU.
+load() {
+  local cpu=$1
+  shift
+  taskset -c "$cpu" cargo bench --bench overload_load --quiet -- --url "http://127.0.0.1:$port" "$@"
+}
 echo "the intake alone (server and 32 intake clients on CPU 0):"
-taskset -c 0 bash -c "$(declare -f load); port=$port; load --readers 0 --writers 32 --from 127.0.0.2 --seconds $seconds"
+load 0 --readers 0 --writers 32 --from 127.0.0.2 --seconds "$seconds"
 echo "with $readers readers from another address on CPU 1 (allowance 64 requests in flight, $per_address connections per address):"
-taskset -c 1 bash -c "$(declare -f load); port=$port; load --readers $readers --writers 0 --seconds $((seconds + 2))" &
+load 1 --readers "$readers" --writers 0 --seconds $((seconds + 2)) &
 flood=$!
 sleep 1
-taskset -c 0 bash -c "$(declare -f load); port=$port; load --readers 0 --writers 32 --from 127.0.0.2 --seconds $seconds"
+load 0 --readers 0 --writers 32 --from 127.0.0.2 --seconds "$seconds"
 wait $flood
 echo "server memory (RSS): $(ps -o rss= -p $server | awk '{printf "%.0f MiB", $1/1024}')"

@@ -11,7 +11,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{arg, percentile, time_page};
+use common::{arg, percentile, time_page, time_page_every};
 
 #[tokio::main]
 async fn main() {
@@ -73,20 +73,13 @@ async fn main() {
         "register from the store", "median ms", "p90 ms"
     );
     for (name, path) in pages.iter().filter(|(_, p)| p.starts_with("/register")) {
-        let mut latencies = Vec::new();
-        for _ in 0..fresh_rounds {
-            tokio::time::sleep(Duration::from_millis(1_100)).await;
-            let sent = Instant::now();
-            let r = client
-                .get(format!("{url}{path}"))
-                .send()
-                .await
-                .expect("page");
-            assert_eq!(r.status(), 200);
-            let _ = r.bytes().await;
-            latencies.push(sent.elapsed());
-        }
-        latencies.sort();
+        let (latencies, _) = time_page_every(
+            &client,
+            &format!("{url}{path}"),
+            fresh_rounds,
+            Duration::from_millis(1_100),
+        )
+        .await;
         println!(
             "{name:<34} {:>9.1} {:>9.1}",
             percentile(&latencies, 0.5),

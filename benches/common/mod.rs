@@ -30,9 +30,22 @@ pub async fn time_page(
     url: &str,
     rounds: usize,
 ) -> (Vec<Duration>, String) {
+    time_page_every(client, url, rounds, Duration::ZERO).await
+}
+
+/// [`time_page`] with a pause before each request (e.g. to let a server's kept copy expire).
+pub async fn time_page_every(
+    client: &reqwest::Client,
+    url: &str,
+    rounds: usize,
+    pause: Duration,
+) -> (Vec<Duration>, String) {
     let mut body = String::new();
     let mut latencies = Vec::with_capacity(rounds);
     for round in 0..rounds + 3 {
+        if !pause.is_zero() {
+            tokio::time::sleep(pause).await;
+        }
         let sent = Instant::now();
         let r = client.get(url).send().await.expect("request");
         let status = r.status();

@@ -372,19 +372,7 @@ async fn staff_map_by_role_and_its_exports(engine: Engine) {
     // An agency's officer sees only what was referred to their organization, and opens it from
     // their referrals; the public does not see the staff map.
     let due = crate::support::days_from_today(10);
-    let triaged = act(
-        &app,
-        &coordinator,
-        &references[3],
-        "triage",
-        &[
-            ("category", "street_lighting"),
-            ("community", "sloviansk"),
-            ("urgency", "normal"),
-        ],
-    )
-    .await;
-    assert_eq!(triaged.status(), 303);
+    triage_to_sloviansk(&app, &coordinator, &references[3]).await;
     let referred = act(
         &app,
         &coordinator,
@@ -427,17 +415,12 @@ async fn staff_map_by_role_and_its_exports(engine: Engine) {
     assert!(anonymous.status() == 401 || anonymous.status() == 303);
 }
 
-async fn counts_follow_a_case_and_older_reports(engine: Engine) {
-    let app = TestApp::spawn(engine).await;
-    let reference = submit(&app, "kramatorsk", Some((48.7401, 37.5801))).await;
-    for _ in 0..4 {
-        submit(&app, "sloviansk", Some((48.8533, 37.6250))).await;
-    }
-    let coordinator = signed_in(&app, "coordinator@example.org", "coordinator", "").await;
+/// A coordinator's triage that puts the case in Sloviansk's street lighting.
+async fn triage_to_sloviansk(app: &TestApp, coordinator: &reqwest::Client, reference: &str) {
     let triaged = act(
-        &app,
-        &coordinator,
-        &reference,
+        app,
+        coordinator,
+        reference,
         "triage",
         &[
             ("category", "street_lighting"),
@@ -447,6 +430,16 @@ async fn counts_follow_a_case_and_older_reports(engine: Engine) {
     )
     .await;
     assert_eq!(triaged.status(), 303);
+}
+
+async fn counts_follow_a_case_and_older_reports(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let reference = submit(&app, "kramatorsk", Some((48.7401, 37.5801))).await;
+    for _ in 0..4 {
+        submit(&app, "sloviansk", Some((48.8533, 37.6250))).await;
+    }
+    let coordinator = signed_in(&app, "coordinator@example.org", "coordinator", "").await;
+    triage_to_sloviansk(&app, &coordinator, &reference).await;
     let (_, doc) = get(&app.browser(), app.url("/map.geojson")).await;
     let doc: Value = serde_json::from_str(&doc).unwrap();
     let count_of = |code: &str| {
