@@ -125,6 +125,8 @@ pub fn router(state: AppState) -> Router {
             shed::InFlight::new(
                 state.config.max_requests_in_flight,
                 state.config.max_intake_in_flight,
+                (state.config.intake_latency_target_ms > 0)
+                    .then(|| Duration::from_millis(state.config.intake_latency_target_ms)),
             ),
             shed::shed,
         ))
