@@ -17,9 +17,12 @@ pub const PUBLIC: &str = "p.withdrawn_at IS NULL AND r.consent_publish = TRUE";
 
 /// The register walks the publications in its own order and looks each report up: with a filter
 /// on reports (a community), SQLite would otherwise start from every report of it and sort them
-/// all. `CROSS JOIN` fixes SQLite's join order; PostgreSQL plans this well by itself.
+/// all. `CROSS JOIN` fixes SQLite's join order; PostgreSQL plans this well by itself. Each report
+/// is read from `reports_public` (migration 0023), which holds the columns read here for the
+/// consenting reports: SQLite would look the id up in the primary key and then read the wide
+/// row from the table (every query here requires the consent, so the index always applies).
 const PUBLICATIONS_FIRST_SQLITE: &str =
-    " FROM publications p CROSS JOIN reports r ON r.id = p.report_id";
+    " FROM publications p CROSS JOIN reports r INDEXED BY reports_public ON r.id = p.report_id";
 const PUBLICATIONS_FIRST_POSTGRES: &str =
     " FROM publications p JOIN reports r ON r.id = p.report_id";
 
@@ -494,9 +497,13 @@ pub async fn export_chunk(
         ));
         q.push(" WHERE ");
         q.push(PUBLIC);
+        // The range on both keys: neither planner carries a range across the join's equality,
+        // and without it the reports would be read from their first key on.
         q.push(" AND p.report_id > ").push_bind(after);
+        q.push(" AND r.id > ").push_bind(after);
         if let Some(until) = until {
             q.push(" AND p.report_id <= ").push_bind(until);
+            q.push(" AND r.id <= ").push_bind(until);
         }
         push_selection!(q, selection);
         q.push(" ORDER BY p.report_id LIMIT ").push_bind(limit);
