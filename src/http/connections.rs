@@ -2,7 +2,8 @@
 //! connections at once (a flood from one machine, a client gone wrong) has its extra ones
 //! answered `503` with `Retry-After` and closed right after the accept, before any HTTP parsing
 //! or routing: the cheapest refusal the server has, so a flood from one place costs the server
-//! little and everyone else is still served.
+//! little and everyone else is still served. The answer comes after a second, so that a flood
+//! reconnecting at once is slowed to one attempt a second per connection it tries.
 //!
 //! The count lives in this process's memory only; addresses are never stored or logged.
 
@@ -10,6 +11,7 @@ use std::collections::HashMap;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -31,6 +33,15 @@ Too many connections; retry.\r\n";
 
 /// How long a refused connection may take to send its request before it is closed unanswered.
 const REFUSAL_READ_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// How long a refused connection waits for its answer: a flood reconnects the moment it is
+/// answered, and answering at once would keep the server busy accepting and refusing. Waiting
+/// costs a timer and the socket, not the processor.
+const REFUSAL_DELAY: Duration = Duration::from_secs(1);
+
+/// Refused connections held open at once at most; past it they are answered at once (so a
+/// flood cannot make the server hold sockets without bound).
+const MAX_HELD_REFUSALS: usize = 1_024;
 
 /// Counts of open connections by address, shared by the listener and its connections.
 #[derive(Debug, Default)]
@@ -90,6 +101,8 @@ pub struct LimitedListener {
     inner: TcpListener,
     limit: usize,
     open: Arc<OpenConnections>,
+    /// Refused connections waiting for their answer (see [`REFUSAL_DELAY`]).
+    held_refusals: Arc<AtomicUsize>,
 }
 
 impl LimitedListener {
@@ -98,6 +111,7 @@ impl LimitedListener {
             inner,
             limit,
             open: Arc::default(),
+            held_refusals: Arc::default(),
         }
     }
 }
@@ -116,7 +130,7 @@ impl Listener for LimitedListener {
                     Some(slot) => Some(slot),
                     None => {
                         tracing::warn!("too many connections from one address: one refused");
-                        tokio::spawn(refuse(stream));
+                        tokio::spawn(refuse(stream, self.held_refusals.clone()));
                         continue;
                     }
                 }
@@ -139,10 +153,10 @@ impl Listener for LimitedListener {
     }
 }
 
-/// Answers a connection past the limit with [`REFUSAL`]. The request is read first (what
-/// arrives within a second), so that closing does not reset the connection before the client
-/// has read the answer.
-async fn refuse(mut stream: TcpStream) {
+/// Answers a connection past the limit with [`REFUSAL`], after [`REFUSAL_DELAY`] unless too
+/// many are already waiting. The request is read first (what arrives within a second), so that
+/// closing does not reset the connection before the client has read the answer.
+async fn refuse(mut stream: TcpStream, held: Arc<AtomicUsize>) {
     let mut request = [0u8; 4096];
     if tokio::time::timeout(REFUSAL_READ_TIMEOUT, stream.read(&mut request))
         .await
@@ -150,6 +164,10 @@ async fn refuse(mut stream: TcpStream) {
     {
         return;
     }
+    if held.fetch_add(1, Ordering::AcqRel) < MAX_HELD_REFUSALS {
+        tokio::time::sleep(REFUSAL_DELAY).await;
+    }
+    held.fetch_sub(1, Ordering::AcqRel);
     let _ = stream.write_all(REFUSAL).await;
     let _ = stream.shutdown().await;
     // Whatever else the client sent is read and dropped until it closes its side.

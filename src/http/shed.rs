@@ -7,7 +7,9 @@
 //! submissions take longer than a target, the allowance of everything else is halved every
 //! tenth of a second (down to one request), and it grows back step by step once they are quick
 //! again or stop — as TCP does with its window. A crowd of readers then gets 503 sooner, and a
-//! person reporting is served at the intake's own capacity.
+//! person reporting is served at the intake's own capacity. Readers turned away get their 503
+//! after half a second: a flood's clients ask again the moment they are answered, and answering
+//! them at once would keep the processor busy with refusals alone.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -25,6 +27,16 @@ const RETRY_AFTER_SECS: u64 = 2;
 /// How often the allowance of everything else is adjusted.
 const WINDOW: Duration = Duration::from_millis(100);
 
+/// How long a request other than a submission waits for its 503. Flooding clients send the
+/// next request the moment they have an answer: holding the answer a while slows each of their
+/// connections to a few requests a second, where answering at once would leave the server
+/// doing nothing but turning them away. Waiting costs a timer, not the processor.
+const REFUSAL_DELAY: Duration = Duration::from_millis(500);
+
+/// Refusals held back at once at most; past it the server answers at once (so a flood over many
+/// connections cannot make it hold without bound).
+const MAX_HELD_REFUSALS: usize = 4_096;
+
 /// Submissions a window must have seen before they are taken as pressure: one slow upload from
 /// a poor connection is not a crowd.
 const MIN_SAMPLES: u32 = 4;
@@ -39,6 +51,8 @@ pub struct InFlight {
 struct General {
     in_flight: AtomicUsize,
     priority: Priority,
+    /// Refusals being held back (see [`REFUSAL_DELAY`]).
+    held_refusals: AtomicUsize,
 }
 
 /// Held while a request other than a submission is handled.
@@ -62,6 +76,17 @@ impl General {
     }
 }
 
+impl General {
+    /// Waits [`REFUSAL_DELAY`] before a refusal, unless too many are already waiting.
+    async fn hold_refusal(&self) {
+        let held = self.held_refusals.fetch_add(1, Ordering::AcqRel);
+        if held < MAX_HELD_REFUSALS {
+            tokio::time::sleep(REFUSAL_DELAY).await;
+        }
+        self.held_refusals.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
 impl InFlight {
     /// `intake_target`: the time most submissions should take; `None` gives reports no
     /// priority beyond their own allowance.
@@ -70,6 +95,7 @@ impl InFlight {
             general: Arc::new(General {
                 in_flight: AtomicUsize::new(0),
                 priority: Priority::new(general.max(1), intake_target),
+                held_refusals: AtomicUsize::new(0),
             }),
             intake: Arc::new(Semaphore::new(intake.max(1))),
         }
@@ -187,6 +213,7 @@ pub async fn shed(State(in_flight): State<InFlight>, request: Request, next: Nex
     } else {
         // Held until the handler has answered (a streamed body goes on without it).
         let Some(_permit) = in_flight.general.try_acquire(started) else {
+            in_flight.general.hold_refusal().await;
             return busy();
         };
         next.run(request).await
@@ -386,7 +413,9 @@ mod tests {
         }
         let sent = statuses(&router, Method::POST, "/api/v1/reports", 8).await;
         assert!(sent.iter().all(|s| *s == 201), "{sent:?}");
+        let asked = Instant::now();
         let reads = statuses(&router, Method::GET, "/register", 8).await;
+        assert!(asked.elapsed() >= REFUSAL_DELAY, "refusals are held back");
         assert_eq!(reads.iter().filter(|s| **s == 200).count(), 1, "{reads:?}");
         assert_eq!(reads.iter().filter(|s| **s == 503).count(), 7, "{reads:?}");
     }
