@@ -111,7 +111,7 @@ impl Default for Config {
             jobs_interval_secs: 30,
             max_requests_in_flight: 512,
             max_intake_in_flight: 256,
-            intake_latency_target_ms: 50,
+            intake_latency_target_ms: 20,
             max_connections_per_address: 256,
             retention_months: 0,
             intake_per_address_per_hour: 30,

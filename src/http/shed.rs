@@ -55,24 +55,24 @@ struct General {
     held_refusals: AtomicUsize,
 }
 
-/// Held while a request other than a submission is handled.
-struct GeneralPermit<'a>(&'a General);
+/// Held while a request other than a submission is handled, and while its body is sent.
+struct GeneralPermit(Arc<General>);
 
-impl Drop for GeneralPermit<'_> {
+impl Drop for GeneralPermit {
     fn drop(&mut self) {
         self.0.in_flight.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
 impl General {
-    fn try_acquire(&self, now: Instant) -> Option<GeneralPermit<'_>> {
+    fn try_acquire(self: &Arc<Self>, now: Instant) -> Option<GeneralPermit> {
         let limit = self.priority.allowance(now);
         self.in_flight
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
                 (n < limit).then_some(n + 1)
             })
             .ok()
-            .map(|_| GeneralPermit(self))
+            .map(|_| GeneralPermit(self.clone()))
     }
 }
 
@@ -211,12 +211,28 @@ pub async fn shed(State(in_flight): State<InFlight>, request: Request, next: Nex
             .record_submission(now.duration_since(started), now);
         response
     } else {
-        // Held until the handler has answered (a streamed body goes on without it).
-        let Some(_permit) = in_flight.general.try_acquire(started) else {
+        let Some(permit) = in_flight.general.try_acquire(started) else {
             in_flight.general.hold_refusal().await;
             return busy();
         };
-        next.run(request).await
+        let response = next.run(request).await;
+        // A body of known length is already made; a streamed one (the exports) is read from
+        // the store as it is sent, so the request stays counted until the stream ends.
+        if axum::body::HttpBody::size_hint(response.body())
+            .exact()
+            .is_some()
+        {
+            return response;
+        }
+        response.map(|body| {
+            axum::body::Body::from_stream(futures_util::StreamExt::map(
+                body.into_data_stream(),
+                move |chunk| {
+                    let _held = &permit;
+                    chunk
+                },
+            ))
+        })
     }
 }
 
@@ -379,6 +395,47 @@ mod tests {
                 }),
             )
             .layer(axum::middleware::from_fn_with_state(in_flight, shed))
+    }
+
+    #[tokio::test]
+    async fn a_streamed_answer_counts_until_it_is_sent() {
+        use axum::routing::get;
+        use tower::ServiceExt;
+        let in_flight = InFlight::new(1, 1, None);
+        let router = axum::Router::new()
+            .route(
+                "/register.csv",
+                get(|| async {
+                    let rows = futures_util::StreamExt::then(
+                        futures_util::stream::iter(0..3),
+                        |i| async move {
+                            tokio::time::sleep(Duration::from_millis(100)).await;
+                            Ok::<_, std::io::Error>(format!("row {i}\n"))
+                        },
+                    );
+                    axum::body::Body::from_stream(rows)
+                }),
+            )
+            .route("/register", get(|| async { StatusCode::OK }))
+            .layer(axum::middleware::from_fn_with_state(in_flight, shed));
+        let get_ = |path: &str| {
+            router.clone().oneshot(
+                Request::builder()
+                    .uri(path)
+                    .body(axum::body::Body::empty())
+                    .expect("a request"),
+            )
+        };
+        let export = get_("/register.csv").await.expect("an answer");
+        // The handler has answered, but its rows are still to be read and sent.
+        let meanwhile = get_("/register").await.expect("an answer");
+        assert_eq!(meanwhile.status(), 503);
+        let body = axum::body::to_bytes(export.into_body(), usize::MAX)
+            .await
+            .expect("the rows");
+        assert_eq!(&body[..], b"row 0\nrow 1\nrow 2\n");
+        let after = get_("/register").await.expect("an answer");
+        assert_eq!(after.status(), 200);
     }
 
     async fn statuses(router: &axum::Router, method: Method, path: &str, n: usize) -> Vec<u16> {
