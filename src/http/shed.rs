@@ -1,13 +1,13 @@
 //! Shedding load: past its capacity the server answers `503 Service Unavailable` with
-//! `Retry-After` at once, instead of queueing requests without bound until memory runs out.
+//! `Retry-After`, instead of queueing requests without bound until memory runs out.
 //!
 //! Two allowances: report submissions (the web form, the API, Open311's `requests`) and
 //! everything else. Counting requests in flight bounds memory and queues, not CPU: the reads
 //! let in still share the processor with the reports. So reports also have priority: while most
 //! submissions take longer than a target, the allowance of everything else is halved every
 //! tenth of a second (down to one request), and it grows back step by step once they are quick
-//! again or stop — as TCP does with its window. A crowd of readers then gets 503 sooner, and a
-//! person reporting is served at the intake's own capacity. Readers turned away get their 503
+//! again or stop — as TCP does with its window. A crowd of readers then gets 503 sooner, and the
+//! reports being submitted get the processor first. Readers turned away get their 503
 //! after half a second: a flood's clients ask again the moment they are answered, and answering
 //! them at once would keep the processor busy with refusals alone.
 
