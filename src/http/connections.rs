@@ -11,7 +11,6 @@ use std::collections::HashMap;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -19,6 +18,8 @@ use std::time::Duration;
 use axum::serve::Listener;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
+
+use super::shed::HeldRefusals;
 
 /// What a connection past the limit gets: a whole HTTP/1.1 answer, then the connection closes.
 const REFUSAL: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\n\
@@ -102,7 +103,7 @@ pub struct LimitedListener {
     limit: usize,
     open: Arc<OpenConnections>,
     /// Refused connections waiting for their answer (see [`REFUSAL_DELAY`]).
-    held_refusals: Arc<AtomicUsize>,
+    held_refusals: Arc<HeldRefusals>,
 }
 
 impl LimitedListener {
@@ -111,7 +112,7 @@ impl LimitedListener {
             inner,
             limit,
             open: Arc::default(),
-            held_refusals: Arc::default(),
+            held_refusals: Arc::new(HeldRefusals::new(REFUSAL_DELAY, MAX_HELD_REFUSALS)),
         }
     }
 }
@@ -156,7 +157,7 @@ impl Listener for LimitedListener {
 /// Answers a connection past the limit with [`REFUSAL`], after [`REFUSAL_DELAY`] unless too
 /// many are already waiting. The request is read first (what arrives within a second), so that
 /// closing does not reset the connection before the client has read the answer.
-async fn refuse(mut stream: TcpStream, held: Arc<AtomicUsize>) {
+async fn refuse(mut stream: TcpStream, held: Arc<HeldRefusals>) {
     let mut request = [0u8; 4096];
     if tokio::time::timeout(REFUSAL_READ_TIMEOUT, stream.read(&mut request))
         .await
@@ -164,10 +165,7 @@ async fn refuse(mut stream: TcpStream, held: Arc<AtomicUsize>) {
     {
         return;
     }
-    if held.fetch_add(1, Ordering::AcqRel) < MAX_HELD_REFUSALS {
-        tokio::time::sleep(REFUSAL_DELAY).await;
-    }
-    held.fetch_sub(1, Ordering::AcqRel);
+    held.hold().await;
     let _ = stream.write_all(REFUSAL).await;
     let _ = stream.shutdown().await;
     // Whatever else the client sent is read and dropped until it closes its side.

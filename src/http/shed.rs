@@ -37,6 +37,43 @@ const REFUSAL_DELAY: Duration = Duration::from_millis(500);
 /// connections cannot make it hold without bound).
 const MAX_HELD_REFUSALS: usize = 4_096;
 
+/// Refusals held back before they are answered, at most `cap` at once: the general allowance's
+/// here and the connection limit's in [`super::connections`].
+pub(super) struct HeldRefusals {
+    held: AtomicUsize,
+    delay: Duration,
+    cap: usize,
+}
+
+/// One refusal's place among the held ones, given back when it ends or is dropped (a client
+/// that goes away drops the waiting request).
+struct HeldPlace<'a>(&'a AtomicUsize);
+
+impl Drop for HeldPlace<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+impl HeldRefusals {
+    pub(super) const fn new(delay: Duration, cap: usize) -> HeldRefusals {
+        HeldRefusals {
+            held: AtomicUsize::new(0),
+            delay,
+            cap,
+        }
+    }
+
+    /// Waits the delay before a refusal, unless `cap` refusals are already waiting.
+    pub(super) async fn hold(&self) {
+        let waiting = self.held.fetch_add(1, Ordering::AcqRel);
+        let _place = HeldPlace(&self.held);
+        if waiting < self.cap {
+            tokio::time::sleep(self.delay).await;
+        }
+    }
+}
+
 /// Submissions a window must have seen before they are taken as pressure: one slow upload from
 /// a poor connection is not a crowd.
 const MIN_SAMPLES: u32 = 4;
@@ -52,7 +89,7 @@ struct General {
     in_flight: AtomicUsize,
     priority: Priority,
     /// Refusals being held back (see [`REFUSAL_DELAY`]).
-    held_refusals: AtomicUsize,
+    held_refusals: HeldRefusals,
 }
 
 /// Held while a request other than a submission is handled, and while its body is sent.
@@ -76,17 +113,6 @@ impl General {
     }
 }
 
-impl General {
-    /// Waits [`REFUSAL_DELAY`] before a refusal, unless too many are already waiting.
-    async fn hold_refusal(&self) {
-        let held = self.held_refusals.fetch_add(1, Ordering::AcqRel);
-        if held < MAX_HELD_REFUSALS {
-            tokio::time::sleep(REFUSAL_DELAY).await;
-        }
-        self.held_refusals.fetch_sub(1, Ordering::AcqRel);
-    }
-}
-
 impl InFlight {
     /// `intake_target`: the time most submissions should take; `None` gives reports no
     /// priority beyond their own allowance.
@@ -95,7 +121,7 @@ impl InFlight {
             general: Arc::new(General {
                 in_flight: AtomicUsize::new(0),
                 priority: Priority::new(general.max(1), intake_target),
-                held_refusals: AtomicUsize::new(0),
+                held_refusals: HeldRefusals::new(REFUSAL_DELAY, MAX_HELD_REFUSALS),
             }),
             intake: Arc::new(Semaphore::new(intake.max(1))),
         }
@@ -212,7 +238,7 @@ pub async fn shed(State(in_flight): State<InFlight>, request: Request, next: Nex
         response
     } else {
         let Some(permit) = in_flight.general.try_acquire(started) else {
-            in_flight.general.hold_refusal().await;
+            in_flight.general.held_refusals.hold().await;
             return busy();
         };
         let response = next.run(request).await;
@@ -395,6 +421,18 @@ mod tests {
                 }),
             )
             .layer(axum::middleware::from_fn_with_state(in_flight, shed))
+    }
+
+    #[tokio::test]
+    async fn a_held_refusal_gives_its_place_back_when_the_client_goes() {
+        let held = HeldRefusals::new(Duration::from_secs(60), 1);
+        // The client goes away while its refusal waits: the waiting future is dropped.
+        let gone = tokio::time::timeout(Duration::from_millis(50), held.hold()).await;
+        assert!(gone.is_err(), "it was held");
+        assert_eq!(held.held.load(Ordering::Acquire), 0);
+        // So the next one is held too, not answered at once as if the cap were reached.
+        let again = tokio::time::timeout(Duration::from_millis(50), held.hold()).await;
+        assert!(again.is_err(), "held again");
     }
 
     #[tokio::test]

@@ -25,9 +25,13 @@ pub struct RegisterLines {
     pub has_next: bool,
 }
 
+/// A page's key: the checked filters and the page number.
+type PageKey = (RegisterSelection, i64);
+
 #[derive(Default)]
 pub struct RegisterCache {
-    pages: Mutex<HashMap<(RegisterSelection, i64), (Instant, Arc<RegisterLines>)>>,
+    /// Each page with the moment it was read from the store.
+    pages: Mutex<HashMap<PageKey, (Instant, Arc<RegisterLines>)>>,
 }
 
 impl RegisterCache {
