@@ -433,10 +433,11 @@ pub struct ExportRow {
 }
 
 /// The organizations referred to, of the published cases in a range of keys, as one walk of
-/// `referrals_report_order` (migration 0024) in its own order: by case, then in referral order.
+/// `referrals_report_order` (migration 0024): by case, then in referral order (PostgreSQL in
+/// the query; SQLite's JSON array of them is sorted after it is read, see below).
 /// (A list per row, `group_concat(… ORDER BY …)` in a subquery, cost SQLite a sort per row.)
 /// Cases of the range that are not in the export are dropped when the lists are matched.
-const RANGE_AGENCIES: &str = "SELECT f.report_id, f.created_at, o.code \
+const RANGE_AGENCIES_SQLITE: &str = "SELECT f.report_id, f.created_at, o.code \
      FROM referrals f INDEXED BY referrals_report_order \
      CROSS JOIN organizations o ON o.id = f.organization_id \
      WHERE f.report_id > $1 AND f.report_id <= $2 \
@@ -458,7 +459,7 @@ const CHUNK_AS_JSON_SQLITE: &str = "SELECT json_group_array(json_array(hex(id), 
      created_at, published_at)) FROM (";
 const RANGE_AGENCIES_AS_JSON_SQLITE: &str = const_format::concatcp!(
     "SELECT json_group_array(json_array(hex(report_id), created_at, code)) FROM (",
-    RANGE_AGENCIES,
+    RANGE_AGENCIES_SQLITE,
     ")"
 );
 
@@ -481,11 +482,10 @@ struct JsonChunkRow(
 
 /// The rows of a range read as JSON (SQLite: ids in hex, times as stored, RFC 3339).
 fn rows_from_json(json: &str) -> AppResult<Vec<ExportRow>> {
-    let mut rows: Vec<JsonChunkRow> = serde_json::from_str(json).map_err(AppError::internal)?;
-    // In the order of the keys (SQLite's hex is upper-case throughout, so as text too).
-    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    let rows: Vec<JsonChunkRow> = serde_json::from_str(json).map_err(AppError::internal)?;
     let at = |text: &str| OffsetDateTime::parse(text, &Rfc3339).map_err(AppError::internal);
-    rows.into_iter()
+    let mut rows = rows
+        .into_iter()
         .map(|r| {
             Ok(ExportRow {
                 report_id: Uuid::try_parse(&r.0).map_err(AppError::internal)?,
@@ -505,7 +505,10 @@ fn rows_from_json(json: &str) -> AppResult<Vec<ExportRow>> {
                 },
             })
         })
-        .collect()
+        .collect::<AppResult<Vec<_>>>()?;
+    // In the order of the keys, as the walk and the matching of agencies expect.
+    rows.sort_by_key(|row| row.report_id);
+    Ok(rows)
 }
 
 /// Gives each row the organizations of its case: both lists are in the order of the cases'
@@ -612,7 +615,7 @@ pub async fn export_chunk(
                 .await?
                 .try_get(0)?;
             // (key in hex, referred at, code): by case, then in referral order.
-            let mut referred: Vec<(String, String, String)> =
+            let referred: Vec<(String, String, String)> =
                 serde_json::from_str(&json).map_err(AppError::internal)?;
             let mut referred = referred
                 .into_iter()
