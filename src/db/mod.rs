@@ -16,6 +16,9 @@ pub use writer::GroupWriter;
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
+/// The most of the store's file a reader maps (256 GiB; SQLite maps at most the file's size).
+const READER_MMAP_SIZE: &str = "274877906944";
+
 #[derive(Clone)]
 pub enum Db {
     Sqlite(Arc<SqliteDb>),
@@ -76,8 +79,9 @@ impl Db {
                     base.read_only(true)
                         // Readers map the file instead of copying each page with a system call
                         // (large reads such as exports spend most of their time there), and
-                        // keep a larger cache of their own.
-                        .pragma("mmap_size", "2147418112")
+                        // keep a larger cache of their own. SQLite maps at most the file's size;
+                        // the build's own cap is raised in .cargo/config.toml.
+                        .pragma("mmap_size", READER_MMAP_SIZE)
                         .pragma("cache_size", "-16384")
                         // Rows handed from SQLite's thread in batches rather than one by one.
                         .row_buffer_size(1024),
@@ -307,5 +311,26 @@ pub fn moment_text(at: time::OffsetDateTime) -> String {
 impl PushMoment for sqlx::QueryBuilder<sqlx::Postgres> {
     fn push_moment(&mut self, at: time::OffsetDateTime) -> &mut Self {
         self.push_bind(at)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SQLite silently lowers `mmap_size` to the cap it was built with (2 GB unless
+    /// `.cargo/config.toml` raises it): a store past that size would be read by system calls.
+    #[tokio::test]
+    async fn readers_map_a_store_larger_than_two_gigabytes() {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let url = format!("sqlite://{}", dir.path().join("mistok.db").display());
+        let Db::Sqlite(db) = Db::connect(&url).await.expect("store") else {
+            panic!("a sqlite URL gives the SQLite store");
+        };
+        let mapped: i64 = sqlx::query_scalar("PRAGMA mmap_size")
+            .fetch_one(&db.read)
+            .await
+            .expect("pragma");
+        assert_eq!(mapped.to_string(), READER_MMAP_SIZE);
     }
 }
