@@ -55,9 +55,10 @@ pub struct Config {
     /// Report submissions (form, API, Open311) handled at once, apart from everything else, so
     /// that a crowd of readers never crowds out a person reporting.
     pub max_intake_in_flight: usize,
-    /// Milliseconds most report submissions should take; while most take longer, the other
-    /// requests' allowance shrinks (to one at the least) so that reports keep the processor
-    /// (0: reports have no priority beyond their own allowance).
+    /// Milliseconds under which report submissions never hold the other requests back; while
+    /// they take longer, and a quarter longer than their own time, the other requests'
+    /// allowance shrinks (to one started per 0.1 s at the least) so that reports keep the
+    /// processor (0: reports have no priority beyond their own allowance; see `http::shed`).
     pub intake_latency_target_ms: u64,
     /// Months after a case ended (closed, rejected, merged) when its identifying data and
     /// attachments' files are deleted; 0 keeps them.
@@ -111,7 +112,7 @@ impl Default for Config {
             jobs_interval_secs: 30,
             max_requests_in_flight: 512,
             max_intake_in_flight: 256,
-            intake_latency_target_ms: 20,
+            intake_latency_target_ms: 5,
             max_connections_per_address: 256,
             retention_months: 0,
             intake_per_address_per_hour: 30,

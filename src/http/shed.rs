@@ -3,13 +3,16 @@
 //!
 //! Two allowances: report submissions (the web form, the API, Open311's `requests`) and
 //! everything else. Counting requests in flight bounds memory and queues, not CPU: the reads
-//! let in still share the processor with the reports. So reports also have priority: while most
-//! submissions take longer than a target, the allowance of everything else is halved every
-//! tenth of a second (down to one request), and it grows back step by step once they are quick
-//! again or stop — as TCP does with its window. A crowd of readers then gets 503 sooner, and the
-//! reports being submitted get the processor first. Readers turned away get their 503
-//! after half a second: a flood's clients ask again the moment they are answered, and answering
-//! them at once would keep the processor busy with refusals alone.
+//! let in still share the processor with the reports. So reports also have priority: while the
+//! submissions of a tenth of a second take longer than a target and than their own time (what
+//! they take with everything else held back), the allowance of everything else is halved (down
+//! to one request), and it grows back by a quarter per tenth once they are quick again or stop
+//! — as TCP does with its window. While it is squeezed it also counts the requests started per
+//! tenth of a second: one request at a time, back to back, still took a fair share of the
+//! processor. A crowd of readers then gets 503 sooner, and the reports being submitted get the
+//! processor first. Readers turned away get their 503 after half a second: a flood's clients
+//! ask again the moment they are answered, and answering them at once would keep the processor
+//! busy with refusals alone.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -103,19 +106,24 @@ impl Drop for GeneralPermit {
 
 impl General {
     fn try_acquire(self: &Arc<Self>, now: Instant) -> Option<GeneralPermit> {
-        let limit = self.priority.allowance(now);
-        self.in_flight
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                (n < limit).then_some(n + 1)
-            })
-            .ok()
-            .map(|_| GeneralPermit(self.clone()))
+        self.priority
+            .try_start(&self.in_flight, now)
+            .then(|| GeneralPermit(self.clone()))
     }
 }
 
+/// Counts one more request in flight if fewer than `limit` are.
+fn take_place(in_flight: &AtomicUsize, limit: usize) -> bool {
+    in_flight
+        .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+            (n < limit).then_some(n + 1)
+        })
+        .is_ok()
+}
+
 impl InFlight {
-    /// `intake_target`: the time most submissions should take; `None` gives reports no
-    /// priority beyond their own allowance.
+    /// `intake_target`: the time under which submissions never hold the others back; `None`
+    /// gives reports no priority beyond their own allowance.
     pub fn new(general: usize, intake: usize, intake_target: Option<Duration>) -> InFlight {
         InFlight {
             general: Arc::new(General {
@@ -138,9 +146,30 @@ struct Priority {
 struct Steering {
     allowance: usize,
     window_start: Instant,
+    /// Submissions ended in this window.
     samples: u32,
-    slow: u32,
+    /// The times of the first [`KEPT_SAMPLES`] of them, for the window's median.
+    kept: Vec<Duration>,
+    /// Requests let in during this window while the allowance is squeezed.
+    started: usize,
+    /// The submissions' own time of late: the lowest median of a window in which the others
+    /// were held to one, drifting up slowly (see [`Priority::close_window`]). `None` until
+    /// such a window has had enough submissions.
+    baseline: Option<Duration>,
 }
+
+/// Submission times kept per window for its median.
+const KEPT_SAMPLES: usize = 64;
+
+/// How far above their own time of late submissions may go before the others yield: a
+/// quarter. The intake's throughput under a crowd is about its capacity divided by this (its
+/// clients wait that much longer for each report), so it is kept close to one.
+const BASELINE_HEADROOM: (u32, u32) = (5, 4);
+
+/// How fast the baseline follows submissions that stay slower with the others held to one (a
+/// cause of their own: a slower disk, larger reports): a sixty-fourth of the difference per
+/// window, so some seconds.
+const BASELINE_DRIFT: u32 = 64;
 
 impl Priority {
     fn new(max: usize, target: Option<Duration>) -> Priority {
@@ -151,7 +180,9 @@ impl Priority {
                 allowance: max,
                 window_start: Instant::now(),
                 samples: 0,
-                slow: 0,
+                kept: Vec::with_capacity(KEPT_SAMPLES),
+                started: 0,
+                baseline: None,
             }),
         }
     }
@@ -163,7 +194,29 @@ impl Priority {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Lets one more request other than a submission in, if the allowance has room for it.
+    /// While the allowance is squeezed it is also a count of requests *started* per window:
+    /// even one request at a time, back to back, took a fair share of the processor (a flood
+    /// of exports kept the intake at a fifth of its capacity with the allowance at one).
+    fn try_start(&self, in_flight: &AtomicUsize, now: Instant) -> bool {
+        if self.target.is_none() {
+            return take_place(in_flight, self.max);
+        }
+        let mut steering = self.steering();
+        self.close_window(&mut steering, now);
+        let squeezed = steering.allowance < self.max;
+        if squeezed && steering.started >= steering.allowance {
+            return false;
+        }
+        let taken = take_place(in_flight, steering.allowance);
+        if taken && squeezed {
+            steering.started += 1;
+        }
+        taken
+    }
+
     /// Requests other than submissions that may be in flight now.
+    #[cfg(test)]
     fn allowance(&self, now: Instant) -> usize {
         if self.target.is_none() {
             return self.max;
@@ -175,27 +228,56 @@ impl Priority {
 
     /// Counts a submission that took `took`.
     fn record_submission(&self, took: Duration, now: Instant) {
-        let Some(target) = self.target else { return };
+        if self.target.is_none() {
+            return;
+        }
         let mut steering = self.steering();
         steering.samples += 1;
-        if took > target {
-            steering.slow += 1;
+        if steering.kept.len() < KEPT_SAMPLES {
+            steering.kept.push(took);
         }
         self.close_window(&mut steering, now);
     }
 
-    /// At the end of a window: halve the allowance when most submissions in it were slow, else
-    /// give back a sixteenth of the whole.
+    /// At the end of a window: halve the allowance when the submissions in it were slow, else
+    /// let it grow by a quarter.
+    ///
+    /// Slow is a median over the target *and* a quarter over the submissions' own time (the
+    /// baseline). A fixed target alone is a latency, not a share of the processor: with 32
+    /// clients whose reports took 6 ms at capacity, a 20 ms target let readers in until the
+    /// reports took 20 ms — a third of the capacity. The baseline is learnt in the windows in
+    /// which the others were held to one, where the submissions' time is their own.
     fn close_window(&self, steering: &mut Steering, now: Instant) {
         if now.duration_since(steering.window_start) < WINDOW {
             return;
         }
-        let pressed = steering.samples >= MIN_SAMPLES && steering.slow * 2 > steering.samples;
         let before = steering.allowance;
+        let mut pressed = false;
+        if steering.samples >= MIN_SAMPLES {
+            // The lower median: half the submissions slow is not yet most of them.
+            let middle = (steering.kept.len() - 1) / 2;
+            let (_, &mut median, _) = steering.kept.select_nth_unstable(middle);
+            let target = self.target.unwrap_or_default();
+            let (times, per) = BASELINE_HEADROOM;
+            pressed = match steering.baseline {
+                Some(baseline) => median > target.max(baseline * times / per),
+                None => median > target,
+            };
+            if before == 1 {
+                steering.baseline = Some(match steering.baseline {
+                    Some(baseline) if median > baseline => {
+                        baseline + (median - baseline) / BASELINE_DRIFT
+                    }
+                    _ => median,
+                });
+            }
+        }
+        // Growing by a quarter: by one near the floor, where one more request is felt the
+        // most, and back to the whole from one in 17 windows.
         steering.allowance = if pressed {
             (before / 2).max(1)
         } else {
-            (before + (self.max / 16).max(1)).min(self.max)
+            (before + (before / 4).max(1)).min(self.max)
         };
         // Once when it starts and once when it ends, not for every request turned away.
         if before == self.max && steering.allowance < self.max {
@@ -205,7 +287,8 @@ impl Priority {
         }
         steering.window_start = now;
         steering.samples = 0;
-        steering.slow = 0;
+        steering.kept.clear();
+        steering.started = 0;
     }
 }
 
@@ -356,7 +439,52 @@ mod tests {
             now = window(&priority, now, 6, 5);
             seen.push(priority.allowance(now));
         }
-        assert_eq!(seen, [32, 16, 8, 4, 2, 1, 1, 1]);
+        // Still as slow with the others held to one (the seventh window): that is the
+        // submissions' own time, not the others' doing, and the others are let in again.
+        assert_eq!(seen, [32, 16, 8, 4, 2, 1, 1, 2]);
+    }
+
+    /// Windows of 8 submissions whose time is `own` plus `per_request` for each other request
+    /// the allowance lets in, as when they share the processor; the medians seen.
+    fn shared_processor(
+        priority: &Priority,
+        own: Duration,
+        per_request: Duration,
+        windows: usize,
+    ) -> Vec<(usize, Duration)> {
+        let mut now = priority.steering().window_start;
+        let mut seen = Vec::new();
+        for _ in 0..windows {
+            let allowance = priority.allowance(now);
+            let took = own + per_request * allowance as u32;
+            for _ in 0..8 {
+                priority.record_submission(took, now);
+            }
+            now += WINDOW;
+            seen.push((allowance, took));
+        }
+        seen
+    }
+
+    #[test]
+    fn submissions_slowed_by_the_others_keep_close_to_their_own_time() {
+        // 6 ms of their own, over the 5 ms target; each other request in flight costs them 1 ms.
+        let own = Duration::from_millis(6);
+        let priority = Priority::new(64, Some(Duration::from_millis(5)));
+        let seen = shared_processor(&priority, own, Duration::from_millis(1), 400);
+        let settled = &seen[100..];
+        let mean = settled.iter().map(|(_, took)| *took).sum::<Duration>() / settled.len() as u32;
+        assert!(mean <= own * 3 / 2, "submissions took {mean:?} on average");
+        // The others are not shut out: the allowance keeps coming back above one.
+        assert!(settled.iter().any(|(allowance, _)| *allowance > 2));
+    }
+
+    #[test]
+    fn submissions_slow_of_their_own_do_not_keep_the_others_out() {
+        // 30 ms whatever else runs (a slow disk): over the target, but not the others' doing.
+        let priority = Priority::new(64, Some(Duration::from_millis(5)));
+        let seen = shared_processor(&priority, Duration::from_millis(30), Duration::ZERO, 60);
+        assert_eq!(seen.last().map(|(allowance, _)| *allowance), Some(64));
     }
 
     #[test]
@@ -368,13 +496,57 @@ mod tests {
         }
         assert_eq!(priority.allowance(now), 1);
         now = window(&priority, now, 8, 1);
-        assert_eq!(priority.allowance(now), 5);
+        assert_eq!(priority.allowance(now), 2);
         // No submissions at all (the crowd stopped the reports, or they simply ended).
         for _ in 0..20 {
             now += WINDOW;
             priority.allowance(now);
         }
         assert_eq!(priority.allowance(now), 64);
+    }
+
+    #[test]
+    fn a_squeezed_allowance_also_counts_starts_per_window() {
+        let priority = Priority::new(64, Some(TARGET));
+        let in_flight = AtomicUsize::new(0);
+        let mut now = priority.steering().window_start;
+        for _ in 0..5 {
+            now = window(&priority, now, 8, 8);
+        }
+        assert_eq!(priority.allowance(now), 2);
+        // Two requests, each done before the next: the squeezed allowance of two lets in no
+        // third in the same window, though none is in flight.
+        for _ in 0..2 {
+            assert!(priority.try_start(&in_flight, now));
+            in_flight.fetch_sub(1, Ordering::AcqRel);
+        }
+        assert!(!priority.try_start(&in_flight, now));
+        // The next window starts its count again (and, quick submissions, grows by one).
+        now = window(&priority, now, 8, 0);
+        let started = (0..10)
+            .take_while(|_| {
+                let started = priority.try_start(&in_flight, now);
+                in_flight.store(0, Ordering::Release);
+                started
+            })
+            .count();
+        assert_eq!(started, 3);
+    }
+
+    #[test]
+    fn a_whole_allowance_does_not_count_starts() {
+        let priority = Priority::new(4, Some(TARGET));
+        let in_flight = AtomicUsize::new(0);
+        let now = priority.steering().window_start;
+        for _ in 0..100 {
+            assert!(priority.try_start(&in_flight, now));
+            in_flight.fetch_sub(1, Ordering::AcqRel);
+        }
+        // In flight at once, it is a limit as before.
+        for _ in 0..4 {
+            assert!(priority.try_start(&in_flight, now));
+        }
+        assert!(!priority.try_start(&in_flight, now));
     }
 
     #[test]
