@@ -37,7 +37,7 @@ fn free_port() -> u16 {
 
 async fn start(bin: &str, data_dir: &str, database_url: &str) -> Server {
     let port = free_port();
-    let child = Command::new(bin)
+    let mut child = Command::new(bin)
         .args([
             "serve",
             "--listen",
@@ -63,6 +63,9 @@ async fn start(bin: &str, data_dir: &str, database_url: &str) -> Server {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    // Not left running behind the failed run.
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("the server did not start");
 }
 

@@ -956,9 +956,9 @@ pub fn read_import(
                 let values = match q.kind {
                     QuestionKind::Multiple => value
                         .split(';')
-                        .map(|v| option_code(q, v.trim(), &communities))
+                        .map(|v| option_code(q, v.trim(), communities))
                         .collect(),
-                    _ if q.kind.has_options() => vec![option_code(q, value, &communities)],
+                    _ if q.kind.has_options() => vec![option_code(q, value, communities)],
                     _ => vec![value.to_string()],
                 };
                 raw.insert(q.code.clone(), values);

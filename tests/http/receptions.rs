@@ -222,17 +222,17 @@ async fn booked_count(app: &TestApp) -> i64 {
 async fn stored_text(app: &TestApp) -> String {
     let bookings = "SELECT name_sealed, email_sealed, topic_sealed FROM reception_bookings";
     let mails = "SELECT recipient, body FROM notifications";
-    let (sealed, queued): (Vec<(Vec<u8>, Vec<u8>, Vec<u8>)>, Vec<(String, String)>) =
-        match &app.state.db {
-            mistok::db::Db::Sqlite(db) => (
-                sqlx::query_as(bookings).fetch_all(&db.read).await.unwrap(),
-                sqlx::query_as(mails).fetch_all(&db.read).await.unwrap(),
-            ),
-            mistok::db::Db::Postgres(pool) => (
-                sqlx::query_as(bookings).fetch_all(pool).await.unwrap(),
-                sqlx::query_as(mails).fetch_all(pool).await.unwrap(),
-            ),
-        };
+    type SealedBooking = (Vec<u8>, Vec<u8>, Vec<u8>);
+    let (sealed, queued): (Vec<SealedBooking>, Vec<(String, String)>) = match &app.state.db {
+        mistok::db::Db::Sqlite(db) => (
+            sqlx::query_as(bookings).fetch_all(&db.read).await.unwrap(),
+            sqlx::query_as(mails).fetch_all(&db.read).await.unwrap(),
+        ),
+        mistok::db::Db::Postgres(pool) => (
+            sqlx::query_as(bookings).fetch_all(pool).await.unwrap(),
+            sqlx::query_as(mails).fetch_all(pool).await.unwrap(),
+        ),
+    };
     let mut all = String::new();
     for (a, b, c) in sealed {
         for bytes in [a, b, c] {
