@@ -1,6 +1,8 @@
 //! SQL of the public register. Every public query repeats both conditions — a live publication
 //! and the reporter's consent — so no single forgotten check can put a case on a public page.
 
+use std::collections::HashMap;
+
 use sqlx::{QueryBuilder, Row};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -432,21 +434,22 @@ pub struct ExportRow {
     pub agencies: Vec<String>,
 }
 
-/// The organizations referred to, of the published cases in a range of keys, as one walk of
+/// The organizations referred to, of the cases in a range of keys, as one walk of
 /// `referrals_report_order` (migration 0024): by case, then in referral order (PostgreSQL in
 /// the query; SQLite's JSON array of them is sorted after it is read, see below).
 /// (A list per row, `group_concat(… ORDER BY …)` in a subquery, cost SQLite a sort per row.)
 /// Cases of the range that are not in the export are dropped when the lists are matched.
+/// SQLite skips the unpublished cases' referrals in the query; PostgreSQL reads them all, in the
+/// index's own order and from it alone, and gives the organizations' keys (named in Rust): with
+/// the published cases' check and the organizations' codes joined in, it sorted the rows again
+/// and started a parallel worker for every range — 14 ms a range instead of 2.
 const RANGE_AGENCIES_SQLITE: &str = "SELECT f.report_id, f.created_at, o.code \
      FROM referrals f INDEXED BY referrals_report_order \
      CROSS JOIN organizations o ON o.id = f.organization_id \
      WHERE f.report_id > $1 AND f.report_id <= $2 \
      AND EXISTS (SELECT 1 FROM publications p WHERE p.report_id = f.report_id)";
-const RANGE_AGENCIES_POSTGRES: &str = "SELECT f.report_id, o.code \
-     FROM referrals f JOIN organizations o ON o.id = f.organization_id \
-     WHERE f.report_id > $1 AND f.report_id <= $2 \
-     AND EXISTS (SELECT 1 FROM publications p WHERE p.report_id = f.report_id) \
-     ORDER BY f.report_id, f.created_at";
+const RANGE_REFERRALS_POSTGRES: &str = "SELECT report_id, organization_id FROM referrals \
+     WHERE report_id > $1 AND report_id <= $2 ORDER BY report_id, created_at";
 
 /// On SQLite the export reads each range as one value: a JSON array built by SQLite itself.
 /// sqlx hands SQLite's rows over from its worker thread one at a time, copying every value and
@@ -631,16 +634,21 @@ pub async fn export_chunk(
                 .map(|(id, _, code)| (id, code))
                 .collect()
         } else {
-            let found = sqlx::query(RANGE_AGENCIES_POSTGRES)
+            let codes: HashMap<Uuid, String> =
+                sqlx::query_as::<_, (Uuid, String)>("SELECT id, code FROM organizations")
+                    .fetch_all(pool)
+                    .await?
+                    .into_iter()
+                    .collect();
+            let referred: Vec<(Uuid, Uuid)> = sqlx::query_as(RANGE_REFERRALS_POSTGRES)
                 .bind(after)
                 .bind(last)
                 .fetch_all(pool)
                 .await?;
-            let mut pairs = Vec::with_capacity(found.len());
-            for row in found {
-                pairs.push((row.try_get("report_id")?, row.try_get("code")?));
-            }
-            pairs
+            referred
+                .into_iter()
+                .filter_map(|(of, organization)| Some((of, codes.get(&organization)?.clone())))
+                .collect()
         };
         attach_agencies(&mut rows, referred);
         Ok(rows)

@@ -292,6 +292,29 @@ async fn open_data_downloads_only_the_register(engine: Engine) {
         published.push(reference);
     }
     let private = submit(&app, false, "lyman").await;
+    // Referred cases: the published one twice (its agencies in referral order, not by code),
+    // the private one once (its referral is in the same range of keys and must stay out).
+    let due = crate::support::days_from_today(10);
+    for (reference, organizations) in [
+        (&published[2], &["prosecutor_donetsk", "kramatorsk_rup"][..]),
+        (&private, &["ombudsman_donetsk"][..]),
+    ] {
+        let triage = [
+            ("category", "ill_treatment"),
+            ("community", "lyman"),
+            ("urgency", "high"),
+        ];
+        act(&app, &coordinator, reference, "triage", &triage).await;
+        for organization in organizations {
+            let form = [
+                ("organizations", *organization),
+                ("message", "Please check."),
+                ("due_date", due.as_str()),
+            ];
+            let r = act(&app, &coordinator, reference, "refer", &form).await;
+            assert_eq!(r.status(), 303, "{reference} referred to {organization}");
+        }
+    }
     let public = app.browser();
 
     let csv_text = get(&public, app.url("/register.csv?lang=en")).await.1;
@@ -311,6 +334,10 @@ async fn open_data_downloads_only_the_register(engine: Engine) {
     assert_eq!(&rows[1][8], "Lyman");
     assert_eq!(&rows[1][2], SUMMARY);
     assert!(!csv_text.contains(&private) && !csv_text.contains("Petrenko"));
+    let agencies = header.iter().position(|h| h == "agencies").unwrap();
+    let referred: Vec<&str> = rows.iter().map(|r| &r[agencies]).collect();
+    assert_eq!(referred, ["", "", "prosecutor_donetsk;kramatorsk_rup"]);
+    assert!(!csv_text.contains("ombudsman_donetsk"));
 
     let (status, json_text) = get(&public, app.url("/register.json?community=lyman&lang=uk")).await;
     assert_eq!(status, 200);
@@ -318,6 +345,10 @@ async fn open_data_downloads_only_the_register(engine: Engine) {
     assert_eq!(list.len(), 2);
     assert_eq!(list[0]["community_name"], "Лиман");
     assert_eq!(list[0]["agencies"], json!([]));
+    assert_eq!(
+        list[1]["agencies"],
+        json!(["prosecutor_donetsk", "kramatorsk_rup"])
+    );
     assert_eq!(list[0]["outcome"], Value::Null);
     let (_, empty) = get(&public, app.url("/register.json?month=2020-01")).await;
     assert_eq!(serde_json::from_str::<Vec<Value>>(&empty).unwrap().len(), 0);
