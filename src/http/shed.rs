@@ -79,7 +79,7 @@ impl HeldRefusals {
 
 /// Submissions a window must have seen before they are taken as pressure: one slow upload from
 /// a poor connection is not a crowd.
-const MIN_SAMPLES: u32 = 4;
+const MIN_SAMPLES: usize = 4;
 
 #[derive(Clone)]
 pub struct InFlight {
@@ -146,9 +146,8 @@ struct Priority {
 struct Steering {
     allowance: usize,
     window_start: Instant,
-    /// Submissions ended in this window.
-    samples: u32,
-    /// The times of the first [`KEPT_SAMPLES`] of them, for the window's median.
+    /// The times of the first [`KEPT_SAMPLES`] submissions ended in this window, for its median
+    /// (and their count, for [`MIN_SAMPLES`]).
     kept: Vec<Duration>,
     /// Requests let in during this window while the allowance is squeezed.
     started: usize,
@@ -160,6 +159,10 @@ struct Steering {
 
 /// Submission times kept per window for its median.
 const KEPT_SAMPLES: usize = 64;
+const _: () = assert!(
+    MIN_SAMPLES <= KEPT_SAMPLES,
+    "a window keeps enough to be counted"
+);
 
 /// How far above their own time of late submissions may go before the others yield: a
 /// quarter. The intake's throughput under a crowd is about its capacity divided by this (its
@@ -179,7 +182,6 @@ impl Priority {
             state: Mutex::new(Steering {
                 allowance: max,
                 window_start: Instant::now(),
-                samples: 0,
                 kept: Vec::with_capacity(KEPT_SAMPLES),
                 started: 0,
                 baseline: None,
@@ -232,7 +234,6 @@ impl Priority {
             return;
         }
         let mut steering = self.steering();
-        steering.samples += 1;
         if steering.kept.len() < KEPT_SAMPLES {
             steering.kept.push(took);
         }
@@ -253,16 +254,14 @@ impl Priority {
         }
         let before = steering.allowance;
         let mut pressed = false;
-        if steering.samples >= MIN_SAMPLES {
+        if steering.kept.len() >= MIN_SAMPLES {
             // The lower median: half the submissions slow is not yet most of them.
             let middle = (steering.kept.len() - 1) / 2;
             let (_, &mut median, _) = steering.kept.select_nth_unstable(middle);
             let target = self.target.unwrap_or_default();
             let (times, per) = BASELINE_HEADROOM;
-            pressed = match steering.baseline {
-                Some(baseline) => median > target.max(baseline * times / per),
-                None => median > target,
-            };
+            let own = steering.baseline.map(|baseline| baseline * times / per);
+            pressed = median > own.map_or(target, |own| own.max(target));
             if before == 1 {
                 steering.baseline = Some(match steering.baseline {
                     Some(baseline) if median > baseline => {
@@ -286,7 +285,6 @@ impl Priority {
             tracing::info!("reports are quick again: other requests are let in as usual");
         }
         steering.window_start = now;
-        steering.samples = 0;
         steering.kept.clear();
         steering.started = 0;
     }
@@ -420,7 +418,7 @@ mod tests {
     const TARGET: Duration = Duration::from_millis(50);
 
     /// Closes one window in which `slow` of `samples` submissions were over the target.
-    fn window(priority: &Priority, start: Instant, samples: u32, slow: u32) -> Instant {
+    fn window(priority: &Priority, start: Instant, samples: usize, slow: usize) -> Instant {
         for i in 0..samples {
             let took = if i < slow { TARGET * 3 } else { TARGET / 5 };
             priority.record_submission(took, start);
