@@ -191,6 +191,11 @@ pub trait Dialect {
 /// number works as long as nothing else locks it.
 pub const AUDIT_CHAIN_LOCK_KEY: i64 = 0x6d69_7374_6f6b_6175;
 
+// `ON CONFLICT DO NOTHING` names no index on purpose: a retry's receipt is derived from its
+// idempotency key, so two racing copies of one submission collide on `receipt_hash` as well as
+// on `idempotency_hash`, and PostgreSQL raises a unique violation for a collision on an index
+// the conflict target leaves out (whichever index it happens to check first). Any collision
+// means "already stored"; the caller then finds the stored copy by its idempotency key.
 const REPORT_COLUMNS: &str = "id, seq, reference, kind, category_code, community_code, place, \
     lat, lon, occurred_at, description, involved_unit, involved_badge, witnesses_sealed, \
     contact_sealed, consent_contact, consent_publish, channel, language, status, receipt_hash, \
@@ -206,7 +211,7 @@ impl Dialect for sqlx::SqliteConnection {
         ") \
          SELECT $1, next.seq, $2 || printf('%06d', next.seq), $3, $4, $5, $6, $7, $8, $9, $10, \
          $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $23, $24, $25 FROM next WHERE true \
-         ON CONFLICT (idempotency_hash) DO NOTHING RETURNING reference"
+         ON CONFLICT DO NOTHING RETURNING reference"
     );
 
     // Nothing to lock: every SQLite write already runs on the one writer task.
@@ -222,7 +227,7 @@ impl Dialect for sqlx::PgConnection {
          SELECT $1, next.seq, $2 || CASE WHEN next.seq < 1000000 THEN lpad(next.seq::text, 6, '0') \
          ELSE next.seq::text END, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
          $17, $18, $19, $20, $21, $22, $23, $23, $24, $25 FROM next \
-         ON CONFLICT (idempotency_hash) DO NOTHING RETURNING reference"
+         ON CONFLICT DO NOTHING RETURNING reference"
     );
 
     // Several app servers may append at once; the lock is released at COMMIT or ROLLBACK.

@@ -117,9 +117,11 @@ pub async fn insert_report(db: &Db, prefix: String, row: NewReportRow) -> AppRes
             .fetch_optional(&mut *conn)
             .await?;
         let Some(reference) = inserted else {
-            // The idempotency key exists: this is a retry (possibly racing on another server).
+            // A unique value exists: this is a retry (possibly racing on another server). Without
+            // an idempotency key the values are random: a receipt collides once in 10^20 per
+            // stored report, answered as an error to send again.
             return find_idempotent!(conn, row)
-                .ok_or_else(|| AppError::internal("idempotent insert found no row"));
+                .ok_or_else(|| AppError::internal("report insert collided with no retried row"));
         };
         insert_attachments!(conn, row.id, row.attachments, row.created_at);
         Ok(Inserted::New { reference })
