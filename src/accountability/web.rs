@@ -2,7 +2,7 @@
 //! publish one (a form with CSV files) or withdraw it.
 
 use askama::Template;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Multipart, OriginalUri, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -17,7 +17,7 @@ use crate::error::{AppError, FieldError};
 use crate::http::csrf;
 use crate::http::form::read_multipart;
 use crate::http::locale::Locale;
-use crate::http::page::{Chrome, FieldErrors, page_error, render};
+use crate::http::page::{Chrome, FieldErrors, here, page_error, render};
 use crate::i18n::Lang;
 use crate::news::model::paragraphs;
 use crate::state::AppState;
@@ -78,6 +78,7 @@ struct ListQuery {
 async fn list(
     State(state): State<AppState>,
     Locale(lang): Locale,
+    OriginalUri(uri): OriginalUri,
     Query(q): Query<ListQuery>,
 ) -> Response {
     let agencies = match state.catalog.get(&state.db).await {
@@ -102,7 +103,7 @@ async fn list(
         None => (Vec::new(), 1, false),
     };
     let view = ListPage {
-        c: Chrome::new(lang, "/agency-reports", "agency-reports-title").nav("register"),
+        c: Chrome::new(lang, &here(&uri), "agency-reports-title").nav("register"),
         agencies: agencies
             .into_iter()
             .map(|o| {

@@ -1,7 +1,7 @@
 //! Coordinators' pages: the queue of cases and a case with its actions.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -16,7 +16,7 @@ use crate::accounts::Staff;
 use crate::error::{AppError, FieldError};
 use crate::http::csrf;
 use crate::http::locale::Locale;
-use crate::http::page::{Chrome, FieldErrors, page_error, render};
+use crate::http::page::{Chrome, FieldErrors, here, page_error, render};
 use crate::i18n::Lang;
 use crate::intake::model::Status;
 use crate::intake::store::TimelineEntry;
@@ -70,6 +70,7 @@ async fn queue(
     Locale(lang): Locale,
     jar: CookieJar,
     staff: Staff,
+    OriginalUri(uri): OriginalUri,
     Query(query): Query<QueueQuery>,
 ) -> Response {
     let status = query
@@ -116,7 +117,7 @@ async fn queue(
         .collect();
     let (jar, csrf) = csrf::token(&state, jar);
     let view = QueuePage {
-        c: Chrome::new(lang, "/staff/cases", "queue-title").staff(&staff.user, &csrf),
+        c: Chrome::new(lang, &here(&uri), "queue-title").staff(&staff.user, &csrf),
         tabs,
         lines,
         total: if page.total > super::store::QUEUE_COUNT_CAP {

@@ -125,6 +125,22 @@ impl Chrome {
     }
 }
 
+/// The page's own address for the language switch: its path with the query that chose what it
+/// shows (filters, page), less any `lang` choice, which the switch replaces.
+pub fn here(uri: &axum::http::Uri) -> String {
+    let kept: Vec<&str> = uri
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter(|pair| !pair.is_empty() && pair.split('=').next() != Some("lang"))
+        .collect();
+    if kept.is_empty() {
+        uri.path().to_string()
+    } else {
+        format!("{}?{}", uri.path(), kept.join("&"))
+    }
+}
+
 /// Percent-encodes a local path for use as a query value.
 fn encode_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
@@ -242,5 +258,37 @@ pub fn page_error(lang: Lang, err: crate::error::AppError) -> Response {
             tracing::warn!(error = %other, "unexpected error on a page");
             error_page(lang, StatusCode::BAD_REQUEST, "problem-internal")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn here_keeps_the_selection_and_drops_the_language() {
+        let here = |s: &str| here(&s.parse().unwrap());
+        assert_eq!(here("/register"), "/register");
+        assert_eq!(here("/register?"), "/register");
+        assert_eq!(here("/register?lang=en"), "/register");
+        assert_eq!(
+            here("/register?kind=violation&lang=en&page=2"),
+            "/register?kind=violation&page=2"
+        );
+        assert_eq!(here("/register?language=x"), "/register?language=x");
+    }
+
+    #[test]
+    fn the_switch_carries_the_whole_address() {
+        let c = Chrome::new(
+            Lang::Uk,
+            "/register?kind=violation&page=2",
+            "register-title",
+        );
+        let en = c.langs().into_iter().find(|l| l.code == "en").unwrap();
+        assert_eq!(
+            en.href,
+            "/lang/en?next=/register%3Fkind%3Dviolation%26page%3D2"
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! public updates of the cases in the public register).
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -15,7 +15,7 @@ use super::store::ArticleRow;
 use crate::accounts::Staff;
 use crate::error::{AppError, FieldError};
 use crate::http::locale::Locale;
-use crate::http::page::{Chrome, FieldErrors, page_error, render};
+use crate::http::page::{Chrome, FieldErrors, here, page_error, render};
 use crate::http::{base_url, csrf};
 use crate::i18n::Lang;
 use crate::state::AppState;
@@ -83,6 +83,7 @@ struct PageQuery {
 async fn news(
     State(state): State<AppState>,
     Locale(lang): Locale,
+    OriginalUri(uri): OriginalUri,
     Query(q): Query<PageQuery>,
 ) -> Response {
     let found = match service::news(&state, q.page.unwrap_or(1)).await {
@@ -90,7 +91,7 @@ async fn news(
         Err(err) => return page_error(lang, err),
     };
     let view = NewsPage {
-        c: Chrome::new(lang, "/news", "news-title").nav("news"),
+        c: Chrome::new(lang, &here(&uri), "news-title").nav("news"),
         items: found.rows.iter().map(|a| shown(&state, lang, a)).collect(),
         page: found.page,
         previous: (found.page > 1).then(|| format!("/news?page={}", found.page - 1)),

@@ -2,7 +2,7 @@
 //! the confirmation link, and the coordinators' moderation and round-table decisions.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -16,7 +16,7 @@ use crate::accounts::Staff;
 use crate::error::{AppError, FieldError};
 use crate::http::csrf;
 use crate::http::locale::Locale;
-use crate::http::page::{Chrome, FieldErrors, error_page, page_error, render};
+use crate::http::page::{Chrome, FieldErrors, error_page, here, page_error, render};
 use crate::i18n::Lang;
 use crate::state::AppState;
 
@@ -118,6 +118,7 @@ struct ListQuery {
 async fn list(
     State(state): State<AppState>,
     Locale(lang): Locale,
+    OriginalUri(uri): OriginalUri,
     Query(q): Query<ListQuery>,
 ) -> Response {
     let catalog = match state.catalog.get(&state.db).await {
@@ -135,7 +136,7 @@ async fn list(
         .map(|p| shown(&state, lang, &catalog, p))
         .partition(|p| p.open);
     let page = ListPage {
-        c: Chrome::new(lang, "/priorities", "priorities-title").nav("dialogue"),
+        c: Chrome::new(lang, &here(&uri), "priorities-title").nav("dialogue"),
         communities: catalog.community_choices(lang),
         statuses: PriorityStatus::PUBLIC
             .into_iter()

@@ -1,7 +1,7 @@
 //! The public register's pages, and the coordinator's publish and withdraw actions.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -15,7 +15,7 @@ use crate::accounts::Staff;
 use crate::error::AppError;
 use crate::http::csrf;
 use crate::http::locale::Locale;
-use crate::http::page::{Chrome, FieldErrors, page_error, query_string, render};
+use crate::http::page::{Chrome, FieldErrors, here, page_error, query_string, render};
 use crate::i18n::Lang;
 use crate::intake::model::{ReportKind, Status};
 use crate::state::AppState;
@@ -96,6 +96,7 @@ fn page_link(v: &RegisterQuery, page: i64) -> String {
 async fn register(
     State(state): State<AppState>,
     Locale(lang): Locale,
+    OriginalUri(uri): OriginalUri,
     Query(query): Query<RegisterQuery>,
 ) -> Response {
     let catalog = match state.catalog.get(&state.db).await {
@@ -131,7 +132,7 @@ async fn register(
         None => (Vec::new(), 1, false),
     };
     let view = RegisterPage {
-        c: Chrome::new(lang, "/register", "register-title").nav("register"),
+        c: Chrome::new(lang, &here(&uri), "register-title").nav("register"),
         kinds: ReportKind::ALL
             .into_iter()
             .map(|k| Choice {

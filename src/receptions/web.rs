@@ -2,7 +2,7 @@
 //! the booking's own page behind its link, and the staff's page of slots and bookings.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -18,7 +18,7 @@ use crate::catalog::CatalogData;
 use crate::error::{AppError, FieldError, parse_id};
 use crate::http::csrf;
 use crate::http::locale::Locale;
-use crate::http::page::{Chrome, FieldErrors, page_error, render};
+use crate::http::page::{Chrome, FieldErrors, here, page_error, render};
 use crate::i18n::Lang;
 use crate::state::AppState;
 
@@ -89,6 +89,7 @@ struct ListQuery {
 async fn list(
     State(state): State<AppState>,
     Locale(lang): Locale,
+    OriginalUri(uri): OriginalUri,
     Query(q): Query<ListQuery>,
 ) -> Response {
     let past = !q.past.is_empty();
@@ -102,7 +103,7 @@ async fn list(
         Ok((catalog, rows)) => render(
             StatusCode::OK,
             &ListPage {
-                c: Chrome::new(lang, "/receptions", "reception-title").nav("dialogue"),
+                c: Chrome::new(lang, &here(&uri), "reception-title").nav("dialogue"),
                 lines: rows
                     .iter()
                     .map(|r| line(&state, lang, &catalog, r))
@@ -407,6 +408,7 @@ async fn staff_list(
     Locale(lang): Locale,
     jar: CookieJar,
     staff: Staff,
+    OriginalUri(uri): OriginalUri,
     Query(q): Query<ListQuery>,
 ) -> Response {
     let past = !q.past.is_empty();
@@ -419,7 +421,7 @@ async fn staff_list(
     };
     let (jar, csrf) = csrf::token(&state, jar);
     let view = StaffListPage {
-        c: Chrome::new(lang, "/staff/receptions", "reception-title")
+        c: Chrome::new(lang, &here(&uri), "reception-title")
             .staff(&staff.user, &csrf)
             .nav("dialogue"),
         lines: rows

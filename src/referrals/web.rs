@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -16,7 +16,7 @@ use crate::accounts::Staff;
 use crate::error::{AppError, FieldError, parse_id};
 use crate::http::csrf;
 use crate::http::locale::Locale;
-use crate::http::page::{Chrome, FieldErrors, page_error, render};
+use crate::http::page::{Chrome, FieldErrors, here, page_error, render};
 use crate::i18n::Lang;
 use crate::state::AppState;
 
@@ -137,6 +137,7 @@ async fn list(
     Locale(lang): Locale,
     jar: CookieJar,
     staff: Staff,
+    OriginalUri(uri): OriginalUri,
     Query(query): Query<ListQuery>,
 ) -> Response {
     let rows = match service::for_my_organization(&state, &staff, query.page.unwrap_or(1)).await {
@@ -145,7 +146,7 @@ async fn list(
     };
     let (jar, csrf) = csrf::token(&state, jar);
     let page = ListPage {
-        c: Chrome::new(lang, "/staff/referrals", "referrals-title").staff(&staff.user, &csrf),
+        c: Chrome::new(lang, &here(&uri), "referrals-title").staff(&staff.user, &csrf),
         lines: rows.iter().map(|r| line(&state, lang, r)).collect(),
     };
     (jar, render(StatusCode::OK, &page)).into_response()

@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::{OriginalUri, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -13,7 +13,7 @@ use crate::accounts::Staff;
 use crate::error::{AppError, FieldError};
 use crate::http::csrf;
 use crate::http::locale::Locale;
-use crate::http::page::{Chrome, FieldErrors, page_error, query_string, render};
+use crate::http::page::{Chrome, FieldErrors, here, page_error, query_string, render};
 use crate::intake::model::Status;
 use crate::state::AppState;
 
@@ -73,6 +73,7 @@ async fn search(
     Locale(lang): Locale,
     jar: CookieJar,
     staff: Staff,
+    OriginalUri(uri): OriginalUri,
     Query(input): Query<SearchInput>,
 ) -> Response {
     let catalog = match state.catalog.get(&state.db).await {
@@ -123,7 +124,7 @@ async fn search(
     }
     let (jar, csrf) = csrf::token(&state, jar);
     let view = SearchPage {
-        c: Chrome::new(lang, "/staff/search", "search-title").staff(&staff.user, &csrf),
+        c: Chrome::new(lang, &here(&uri), "search-title").staff(&staff.user, &csrf),
         statuses: Status::ALL
             .into_iter()
             .map(|s| (s.code(), lang.t(&s.message_key())))

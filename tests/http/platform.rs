@@ -124,6 +124,20 @@ async fn language_choice_is_remembered(engine: Engine) {
         .unwrap();
     assert!(html.contains("<html lang=\"en\">"));
     assert!(html.contains("Report code"), "English page");
+    // A filtered list keeps its filters across the switch (the `lang` choice in the address
+    // gives way to the cookie).
+    let html = browser
+        .get(app.url("/register?kind=violation&lang=en"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let switch = "/lang/ru?next=/register%3Fkind%3Dviolation";
+    assert!(html.contains(&format!("href=\"{switch}\"")), "{html}");
+    let switched = browser.get(app.url(switch)).send().await.unwrap();
+    assert_eq!(switched.headers()["location"], "/register?kind=violation");
     // An outside address in `next` is not followed.
     let evil = browser
         .get(app.url("/lang/uk?next=//evil.example"))
