@@ -247,9 +247,9 @@ fn detect(bytes: &[u8]) -> Option<AttachmentKind> {
 /// - JPEG: only decoding segments survive (JFIF without thumbnail, Adobe,
 ///   ICC profile, tables, frames, scans). EXIF, XMP, IPTC, MPF, comments and
 ///   anything after EOI (appended images, "motion photo" videos) are
-///   dropped. EXIF orientation is lost with EXIF, so a photo taken in
-///   portrait may be displayed rotated; that is accepted because the
-///   orientation tag cannot be kept without keeping the EXIF block.
+///   dropped. The EXIF orientation alone is carried over, in a new EXIF
+///   block holding nothing else, so that a photo taken in portrait is not
+///   shown lying on its side.
 /// - PNG: an allow-list of rendering chunks; text, `eXIf`, `tIME` and
 ///   private chunks are dropped.
 /// - WebP: `EXIF`/`XMP ` (and unknown) chunks dropped, VP8X flags cleared.
@@ -302,6 +302,7 @@ mod jpeg_marker {
     pub const SOS: u8 = 0xDA;
     pub const TEM: u8 = 0x01;
     pub const APP0: u8 = 0xE0;
+    pub const APP1: u8 = 0xE1;
     pub const APP2: u8 = 0xE2;
     pub const APP14: u8 = 0xEE;
 }
@@ -324,6 +325,7 @@ fn strip_jpeg(input: &[u8]) -> Result<Vec<u8>, AttachmentError> {
     let mut pos = 2;
     let mut seen_frame = false;
     let mut seen_scan = false;
+    let mut wrote_orientation = false;
 
     while let Some((marker, after)) = next_jpeg_marker(input, pos) {
         pos = after;
@@ -355,6 +357,12 @@ fn strip_jpeg(input: &[u8]) -> Result<Vec<u8>, AttachmentError> {
         if is_sof(marker) {
             seen_frame = true;
         }
+        if marker == APP1 && !seen_frame && !wrote_orientation {
+            if let Some(orientation) = exif_orientation(payload) {
+                push_jpeg_segment(&mut out, APP1, &orientation_exif(orientation))?;
+                wrote_orientation = true;
+            }
+        }
         if let Some(kept) = keep_jpeg_segment(marker, payload) {
             push_jpeg_segment(&mut out, marker, kept)?;
         }
@@ -377,6 +385,57 @@ fn strip_jpeg(input: &[u8]) -> Result<Vec<u8>, AttachmentError> {
     } else {
         Err(Malformed)
     }
+}
+
+/// The EXIF orientation tag (IFD0, tag 0x0112), when an APP1 payload is an EXIF block that has
+/// one other than "as stored" (1). Anything malformed is simply no orientation.
+fn exif_orientation(payload: &[u8]) -> Option<u16> {
+    let tiff = payload.strip_prefix(b"Exif\0\0")?;
+    let big_endian = match tiff.get(..4)? {
+        b"MM\0*" => true,
+        b"II*\0" => false,
+        _ => return None,
+    };
+    let u16_at = |at: usize| {
+        let b = tiff.get(at..at.checked_add(2)?)?;
+        Some(if big_endian {
+            u16::from_be_bytes([b[0], b[1]])
+        } else {
+            u16::from_le_bytes([b[0], b[1]])
+        })
+    };
+    let b = tiff.get(4..8)?;
+    let ifd0 = if big_endian {
+        u32::from_be_bytes([b[0], b[1], b[2], b[3]])
+    } else {
+        u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+    };
+    let ifd0 = usize::try_from(ifd0).ok()?;
+    let entries = usize::from(u16_at(ifd0)?);
+    (0..entries).find_map(|i| {
+        let entry = ifd0 + 2 + 12 * i;
+        const ORIENTATION: u16 = 0x0112;
+        const SHORT: u16 = 3;
+        if u16_at(entry)? != ORIENTATION || u16_at(entry + 2)? != SHORT {
+            return None;
+        }
+        u16_at(entry + 8).filter(|o| (2..=8).contains(o))
+    })
+}
+
+/// An EXIF block holding the orientation and nothing else: a big-endian TIFF header and an
+/// IFD0 of one entry.
+fn orientation_exif(orientation: u16) -> Vec<u8> {
+    let mut exif = b"Exif\0\0MM\0*".to_vec();
+    exif.extend_from_slice(&8u32.to_be_bytes()); // IFD0 right after the header
+    exif.extend_from_slice(&1u16.to_be_bytes()); // one entry:
+    exif.extend_from_slice(&0x0112u16.to_be_bytes()); // Orientation,
+    exif.extend_from_slice(&3u16.to_be_bytes()); // a SHORT,
+    exif.extend_from_slice(&1u32.to_be_bytes()); // one of them,
+    exif.extend_from_slice(&orientation.to_be_bytes());
+    exif.extend_from_slice(&[0, 0]); // (value padded to four bytes)
+    exif.extend_from_slice(&0u32.to_be_bytes()); // no further IFD
+    exif
 }
 
 fn is_sof(marker: u8) -> bool {
@@ -2437,6 +2496,75 @@ mod tests {
         assert!(!contains(&out, &[0xAA, 0xBB, 0xCC]));
         // Stripping is idempotent.
         assert_eq!(strip_metadata(AttachmentKind::Jpeg, &out).unwrap(), out);
+    }
+
+    /// EXIF with an orientation beside a secret description, in either byte order.
+    fn exif_with_orientation(big_endian: bool, typ: u16, orientation: u16) -> Vec<u8> {
+        let (u16b, u32b): (fn(u16) -> [u8; 2], fn(u32) -> [u8; 4]) = if big_endian {
+            (u16::to_be_bytes, u32::to_be_bytes)
+        } else {
+            (u16::to_le_bytes, u32::to_le_bytes)
+        };
+        let mut tiff = if big_endian { b"MM\0*" } else { b"II*\0" }.to_vec();
+        tiff.extend_from_slice(&u32b(8));
+        tiff.extend_from_slice(&u16b(2));
+        let strings = 8 + 2 + 2 * 12 + 4;
+        tiff.extend(
+            u16b(0x010E)
+                .iter()
+                .chain(&u16b(2))
+                .chain(&u32b(SECRET.len() as u32)),
+        );
+        tiff.extend_from_slice(&u32b(strings));
+        tiff.extend(u16b(0x0112).iter().chain(&u16b(typ)).chain(&u32b(1)));
+        tiff.extend(u16b(orientation).iter().chain(&[0, 0]));
+        tiff.extend_from_slice(&u32b(0));
+        assert_eq!(tiff.len(), strings as usize);
+        tiff.extend_from_slice(SECRET);
+        [&b"Exif\0\0"[..], &tiff].concat()
+    }
+
+    #[test]
+    fn jpeg_orientation_alone_survives() {
+        for big_endian in [false, true] {
+            let mut input = vec![0xFF, 0xD8];
+            input.extend(jfif_with_thumbnail());
+            input.extend(jpeg_segment(0xE1, &exif_with_orientation(big_endian, 3, 6)));
+            input.extend(jpeg_segment(0xE1, &exif_payload()));
+            input.extend(jpeg_core());
+            input.extend_from_slice(&[0xFF, 0xD9]);
+            let out = strip_metadata(AttachmentKind::Jpeg, &input).unwrap();
+            assert!(!contains(&out, SECRET));
+            assert_eq!(
+                jpeg_markers(&out),
+                [0xE0, 0xE1, 0xDB, 0xC0, 0xC4, 0xC4, 0xDA, 0xD9]
+            );
+            assert!(contains(&out, &jpeg_segment(0xE1, &orientation_exif(6))));
+            assert_eq!(exif_orientation(&orientation_exif(6)), Some(6));
+            assert_eq!(strip_metadata(AttachmentKind::Jpeg, &out).unwrap(), out);
+        }
+        // "As stored", out of range, or not a SHORT: no EXIF at all.
+        for (typ, orientation) in [(3, 1), (3, 9), (3, 0), (4, 6)] {
+            let mut input = vec![0xFF, 0xD8];
+            input.extend(jpeg_segment(
+                0xE1,
+                &exif_with_orientation(false, typ, orientation),
+            ));
+            input.extend(jpeg_core());
+            let out = strip_metadata(AttachmentKind::Jpeg, &input).unwrap();
+            assert!(!contains(&out, b"Exif"), "{typ} {orientation}");
+        }
+        // Truncated or pointing outside itself: nothing read, nothing kept.
+        let whole = exif_with_orientation(false, 3, 6);
+        // "Exif\0\0", the TIFF header, the count, the first entry, the value's offset and itself.
+        let value_end = 6 + 8 + 2 + 12 + 8 + 2;
+        assert_eq!(exif_orientation(&whole[..value_end]), Some(6));
+        for cut in 0..value_end {
+            assert_eq!(exif_orientation(&whole[..cut]), None, "{cut}");
+        }
+        let mut far = whole.clone();
+        far[10..14].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert_eq!(exif_orientation(&far), None);
     }
 
     #[test]
