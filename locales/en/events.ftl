@@ -144,6 +144,7 @@ events-error-too-long-event = An event cannot last longer than two weeks.
 events-error-organizers = Name the organizers.
 events-error-capacity-number = Enter the seats as a whole number, or leave empty.
 events-error-capacity-range = Seats must be from 1 to 100000 (or empty: no registration).
+events-error-capacity-below-confirmed = Fewer seats than people already confirmed: cancel registrations first, or keep at least as many seats.
 events-error-languages = Choose at least one language.
 events-error-name = Enter a name (up to 120 characters).
 events-error-email = Enter an address like name@example.org, or leave empty.

@@ -144,6 +144,7 @@ events-error-too-long-event = Мероприятие не может длить�
 events-error-organizers = Укажите организаторов.
 events-error-capacity-number = Укажите число мест целым числом или оставьте пустым.
 events-error-capacity-range = Число мест должно быть от 1 до 100000 (или пусто — без регистрации).
+events-error-capacity-below-confirmed = Мест меньше, чем уже подтверждённых участников: сначала отмените регистрации или оставьте не меньше мест.
 events-error-languages = Выберите хотя бы один язык.
 events-error-name = Укажите имя (до 120 символов).
 events-error-email = Укажите адрес вида name@example.org или оставьте пустым.

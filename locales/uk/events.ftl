@@ -144,6 +144,7 @@ events-error-too-long-event = Захід не може тривати довше
 events-error-organizers = Вкажіть організаторів.
 events-error-capacity-number = Вкажіть кількість місць цілим числом або залиште порожнім.
 events-error-capacity-range = Кількість місць має бути від 1 до 100000 (або порожньо — без реєстрації).
+events-error-capacity-below-confirmed = Місць менше, ніж уже підтверджених учасників: спершу скасуйте реєстрації або залиште щонайменше стільки місць.
 events-error-languages = Оберіть хоча б одну мову.
 events-error-name = Вкажіть імʼя (до 120 символів).
 events-error-email = Вкажіть адресу на кшталт name@example.org або залиште порожнім.

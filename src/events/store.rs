@@ -362,7 +362,8 @@ macro_rules! promote_waiting {
 }
 
 /// Replaces an event's fields (the status and what was recorded after stay); a larger capacity
-/// promotes people from the waiting list.
+/// promotes people from the waiting list. Fewer seats than people already confirmed is refused:
+/// no one loses a seat they were promised because a number was changed.
 pub async fn update(
     db: &Db,
     id: Uuid,
@@ -377,6 +378,21 @@ pub async fn update(
             .fetch_optional(&mut *conn)
             .await?;
         let e = &fields.event;
+        if let Some(capacity) = e.capacity {
+            let confirmed: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM event_registrations WHERE event_id = $1 \
+                 AND status = 'confirmed'",
+            )
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
+            if confirmed > capacity {
+                return Err(AppError::field(
+                    "capacity",
+                    "events-error-capacity-below-confirmed",
+                ));
+            }
+        }
         sqlx::query(
             "UPDATE events SET kind = $2, title = $3, description = $4, community_code = $5, \
              place = $6, starts_at = $7, ends_at = $8, organizers = $9, capacity = $10, \

@@ -443,6 +443,36 @@ async fn seats_then_waiting_list_and_cancellation_promotes(engine: Engine) {
     )
     .await;
     assert!(list.contains("Віра") && list.contains("vira@example.org") && list.contains("Waiting"));
+    // Two people hold seats: the event cannot shrink to one, and nothing changes.
+    let (_, edit) = get(
+        &coordinator,
+        app.url(&format!("/staff/events/{id}?lang=en")),
+    )
+    .await;
+    let csrf = hidden(&edit, "csrf");
+    let mut fields = vec![("csrf", csrf.as_str())];
+    let (starts, ends) = (local(5, 10), local(5, 12));
+    fields.extend(event_fields("Тренінг з безпеки", &starts, &ends, "1"));
+    let (status, _, page) = post(
+        &coordinator,
+        app.url(&format!("/staff/events/{id}?lang=en")),
+        &fields,
+    )
+    .await;
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("Fewer seats than people already confirmed"));
+    assert_eq!(
+        scalar(&app, "SELECT COUNT(*) FROM events WHERE capacity = 2").await,
+        1
+    );
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM event_registrations WHERE status = 'confirmed'"
+        )
+        .await,
+        2
+    );
 }
 
 async fn concurrent_registrations_never_exceed_capacity(engine: Engine) {
