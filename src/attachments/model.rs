@@ -357,11 +357,13 @@ fn strip_jpeg(input: &[u8]) -> Result<Vec<u8>, AttachmentError> {
         if is_sof(marker) {
             seen_frame = true;
         }
-        if marker == APP1 && !seen_frame && !wrote_orientation {
-            if let Some(orientation) = exif_orientation(payload) {
-                push_jpeg_segment(&mut out, APP1, &orientation_exif(orientation))?;
-                wrote_orientation = true;
-            }
+        if marker == APP1
+            && !seen_frame
+            && !wrote_orientation
+            && let Some(orientation) = exif_orientation(payload)
+        {
+            push_jpeg_segment(&mut out, APP1, &orientation_exif(orientation))?;
+            wrote_orientation = true;
         }
         if let Some(kept) = keep_jpeg_segment(marker, payload) {
             push_jpeg_segment(&mut out, marker, kept)?;
@@ -2500,7 +2502,8 @@ mod tests {
 
     /// EXIF with an orientation beside a secret description, in either byte order.
     fn exif_with_orientation(big_endian: bool, typ: u16, orientation: u16) -> Vec<u8> {
-        let (u16b, u32b): (fn(u16) -> [u8; 2], fn(u32) -> [u8; 4]) = if big_endian {
+        type Bytes<T, const N: usize> = fn(T) -> [u8; N];
+        let (u16b, u32b): (Bytes<u16, 2>, Bytes<u32, 4>) = if big_endian {
             (u16::to_be_bytes, u32::to_be_bytes)
         } else {
             (u16::to_le_bytes, u32::to_le_bytes)

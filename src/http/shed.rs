@@ -48,11 +48,11 @@ pub(super) struct HeldRefusals {
     cap: usize,
 }
 
-/// One refusal's place among the held ones, given back when it ends or is dropped (a client
-/// that goes away drops the waiting request).
-struct HeldPlace<'a>(&'a AtomicUsize);
+/// One place in a count (a held refusal, a submission in flight), given back when it ends or is
+/// dropped (a client that goes away drops the waiting request).
+struct CountedPlace<'a>(&'a AtomicUsize);
 
-impl Drop for HeldPlace<'_> {
+impl Drop for CountedPlace<'_> {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::AcqRel);
     }
@@ -70,7 +70,7 @@ impl HeldRefusals {
     /// Waits the delay before a refusal, unless `cap` refusals are already waiting.
     pub(super) async fn hold(&self) {
         let waiting = self.held.fetch_add(1, Ordering::AcqRel);
-        let _place = HeldPlace(&self.held);
+        let _place = CountedPlace(&self.held);
         if waiting < self.cap {
             tokio::time::sleep(self.delay).await;
         }
@@ -140,6 +140,8 @@ impl InFlight {
 struct Priority {
     max: usize,
     target: Option<Duration>,
+    /// Submissions being handled now.
+    submitting: AtomicUsize,
     state: Mutex<Steering>,
 }
 
@@ -179,6 +181,7 @@ impl Priority {
         Priority {
             max,
             target,
+            submitting: AtomicUsize::new(0),
             state: Mutex::new(Steering {
                 allowance: max,
                 window_start: Instant::now(),
@@ -228,6 +231,12 @@ impl Priority {
         steering.allowance
     }
 
+    /// Counts a submission in flight until the place is dropped.
+    fn submission_started(&self) -> CountedPlace<'_> {
+        self.submitting.fetch_add(1, Ordering::AcqRel);
+        CountedPlace(&self.submitting)
+    }
+
     /// Counts a submission that took `took`.
     fn record_submission(&self, took: Duration, now: Instant) {
         if self.target.is_none() {
@@ -241,7 +250,9 @@ impl Priority {
     }
 
     /// At the end of a window: halve the allowance when the submissions in it were slow, else
-    /// let it grow by a quarter.
+    /// let it grow by a quarter; give it back whole when no submission ended in the window and
+    /// none is in flight, since then there is no report to make room for (a person coming just
+    /// after a burst of reports was turned away from an idle server).
     ///
     /// Slow is a median over the target *and* a quarter over the submissions' own time (the
     /// baseline). A fixed target alone is a latency, not a share of the processor: with 32
@@ -271,10 +282,13 @@ impl Priority {
                 });
             }
         }
+        let no_reports = steering.kept.is_empty() && self.submitting.load(Ordering::Acquire) == 0;
         // Growing by a quarter: by one near the floor, where one more request is felt the
         // most, and back to the whole from one in 17 windows.
         steering.allowance = if pressed {
             (before / 2).max(1)
+        } else if no_reports {
+            self.max
         } else {
             (before + (before / 4).max(1)).min(self.max)
         };
@@ -310,6 +324,7 @@ pub async fn shed(State(in_flight): State<InFlight>, request: Request, next: Nex
         let Ok(_permit) = in_flight.intake.clone().try_acquire_owned() else {
             return busy();
         };
+        let _submitting = in_flight.general.priority.submission_started();
         let response = next.run(request).await;
         let now = Instant::now();
         in_flight
@@ -318,9 +333,16 @@ pub async fn shed(State(in_flight): State<InFlight>, request: Request, next: Nex
             .record_submission(now.duration_since(started), now);
         response
     } else {
-        let Some(permit) = in_flight.general.try_acquire(started) else {
-            in_flight.general.held_refusals.hold().await;
-            return busy();
+        let permit = match in_flight.general.try_acquire(started) {
+            Some(permit) => permit,
+            None => {
+                in_flight.general.held_refusals.hold().await;
+                // Asked once more after the hold: the allowance may have room by now.
+                match in_flight.general.try_acquire(Instant::now()) {
+                    Some(permit) => permit,
+                    None => return busy(),
+                }
+            }
         };
         let response = next.run(request).await;
         // A body of known length is already made; a streamed one (the exports) is read from
@@ -486,20 +508,38 @@ mod tests {
     }
 
     #[test]
-    fn quick_or_no_submissions_give_the_allowance_back_step_by_step() {
+    fn quick_submissions_give_the_allowance_back_step_by_step() {
         let priority = Priority::new(64, Some(TARGET));
         let mut now = priority.steering().window_start;
         for _ in 0..6 {
             now = window(&priority, now, 8, 8);
         }
         assert_eq!(priority.allowance(now), 1);
-        now = window(&priority, now, 8, 1);
-        assert_eq!(priority.allowance(now), 2);
-        // No submissions at all (the crowd stopped the reports, or they simply ended).
-        for _ in 0..20 {
-            now += WINDOW;
-            priority.allowance(now);
+        let mut seen = Vec::new();
+        for _ in 0..6 {
+            now = window(&priority, now, 8, 1);
+            seen.push(priority.allowance(now));
         }
+        assert_eq!(seen, [2, 3, 4, 5, 6, 7]);
+        // Submissions in flight that end in no window (slow uploads): still step by step.
+        let uploading = priority.submission_started();
+        now += WINDOW;
+        assert_eq!(priority.allowance(now), 8);
+        now += WINDOW;
+        assert_eq!(priority.allowance(now), 10);
+        drop(uploading);
+    }
+
+    #[test]
+    fn with_no_report_in_sight_the_allowance_comes_back_whole() {
+        let priority = Priority::new(64, Some(TARGET));
+        let mut now = priority.steering().window_start;
+        for _ in 0..6 {
+            now = window(&priority, now, 8, 8);
+        }
+        assert_eq!(priority.allowance(now), 1);
+        // The reports ended and none is being sent: the next window gives everything back.
+        now += WINDOW;
         assert_eq!(priority.allowance(now), 64);
     }
 
@@ -678,11 +718,46 @@ mod tests {
         }
         let sent = statuses(&router, Method::POST, "/api/v1/reports", 8).await;
         assert!(sent.iter().all(|s| *s == 201), "{sent:?}");
-        let asked = Instant::now();
-        let reads = statuses(&router, Method::GET, "/register", 8).await;
-        assert!(asked.elapsed() >= REFUSAL_DELAY, "refusals are held back");
-        assert_eq!(reads.iter().filter(|s| **s == 200).count(), 1, "{reads:?}");
-        assert_eq!(reads.iter().filter(|s| **s == 503).count(), 7, "{reads:?}");
+        // One read is let in at once; the others are held back before they are answered.
+        let reads = timed_statuses(&router, "/register", 8).await;
+        let at_once: Vec<_> = reads
+            .iter()
+            .filter(|(_, took)| *took < REFUSAL_DELAY)
+            .collect();
+        assert_eq!(at_once.len(), 1, "{reads:?}");
+        assert_eq!(at_once[0].0, 200);
+        assert!(reads.iter().any(|(status, _)| *status == 503), "{reads:?}");
+        // A window later, with no report in sight, the whole allowance is there at once.
+        tokio::time::sleep(WINDOW).await;
+        let reads = timed_statuses(&router, "/register", 8).await;
+        assert!(
+            reads
+                .iter()
+                .all(|(s, took)| *s == 200 && *took < REFUSAL_DELAY),
+            "{reads:?}"
+        );
+    }
+
+    /// `n` GETs of `path` at once: their statuses and how long each took to be answered.
+    async fn timed_statuses(router: &axum::Router, path: &str, n: usize) -> Vec<(u16, Duration)> {
+        use tower::ServiceExt;
+        let requests = (0..n).map(|_| {
+            let request = Request::builder()
+                .uri(path)
+                .body(axum::body::Body::empty())
+                .expect("a request");
+            let router = router.clone();
+            async move {
+                let asked = Instant::now();
+                let status = router
+                    .oneshot(request)
+                    .await
+                    .map(|r| r.status().as_u16())
+                    .unwrap_or(0);
+                (status, asked.elapsed())
+            }
+        });
+        futures_util::future::join_all(requests).await
     }
 
     #[tokio::test]
