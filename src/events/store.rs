@@ -62,6 +62,10 @@ const COLUMNS: &str = "SELECT id, kind, title, description, community_code, plac
      AND r.status = 'waiting') AS waiting \
     FROM events";
 
+/// The people holding a seat at event `$1`.
+const COUNT_CONFIRMED: &str =
+    "SELECT COUNT(*) FROM event_registrations WHERE event_id = $1 AND status = 'confirmed'";
+
 macro_rules! event_row {
     ($row:expr) => {{
         let row = $row;
@@ -310,13 +314,10 @@ macro_rules! promote_waiting {
         let mut promoted = 0usize;
         if let Some(capacity) = capacity {
             loop {
-                let confirmed: i64 = sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM event_registrations WHERE event_id = $1 \
-                     AND status = 'confirmed'",
-                )
-                .bind($event_id)
-                .fetch_one(&mut *$conn)
-                .await?;
+                let confirmed: i64 = sqlx::query_scalar(COUNT_CONFIRMED)
+                    .bind($event_id)
+                    .fetch_one(&mut *$conn)
+                    .await?;
                 if confirmed >= capacity {
                     break;
                 }
@@ -379,13 +380,10 @@ pub async fn update(
             .await?;
         let e = &fields.event;
         if let Some(capacity) = e.capacity {
-            let confirmed: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM event_registrations WHERE event_id = $1 \
-                 AND status = 'confirmed'",
-            )
-            .bind(id)
-            .fetch_one(&mut *conn)
-            .await?;
+            let confirmed: i64 = sqlx::query_scalar(COUNT_CONFIRMED)
+                .bind(id)
+                .fetch_one(&mut *conn)
+                .await?;
             if confirmed > capacity {
                 return Err(AppError::field(
                     "capacity",
@@ -664,12 +662,10 @@ pub async fn register(
                 return Ok(RegisterOutcome::Refused(Refusal::AddressRegistered));
             }
         }
-        let confirmed: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM event_registrations WHERE event_id = $1 AND status = 'confirmed'",
-        )
-        .bind(reg.event_id)
-        .fetch_one(&mut *conn)
-        .await?;
+        let confirmed: i64 = sqlx::query_scalar(COUNT_CONFIRMED)
+            .bind(reg.event_id)
+            .fetch_one(&mut *conn)
+            .await?;
         let placed = super::model::place_for_newcomer(capacity, confirmed);
         sqlx::query(
             "INSERT INTO event_registrations (id, event_id, name_sealed, email_sealed, email_hash, \

@@ -450,6 +450,15 @@ mod tests {
         end
     }
 
+    /// `windows` windows of slow submissions from the start; the end of the last.
+    fn slow_windows(priority: &Priority, windows: usize) -> Instant {
+        let mut now = priority.steering().window_start;
+        for _ in 0..windows {
+            now = window(priority, now, 8, 8);
+        }
+        now
+    }
+
     #[test]
     fn slow_submissions_halve_the_others_allowance_down_to_one() {
         let priority = Priority::new(64, Some(TARGET));
@@ -510,10 +519,7 @@ mod tests {
     #[test]
     fn quick_submissions_give_the_allowance_back_step_by_step() {
         let priority = Priority::new(64, Some(TARGET));
-        let mut now = priority.steering().window_start;
-        for _ in 0..6 {
-            now = window(&priority, now, 8, 8);
-        }
+        let mut now = slow_windows(&priority, 6);
         assert_eq!(priority.allowance(now), 1);
         let mut seen = Vec::new();
         for _ in 0..6 {
@@ -533,10 +539,7 @@ mod tests {
     #[test]
     fn with_no_report_in_sight_the_allowance_comes_back_whole() {
         let priority = Priority::new(64, Some(TARGET));
-        let mut now = priority.steering().window_start;
-        for _ in 0..6 {
-            now = window(&priority, now, 8, 8);
-        }
+        let mut now = slow_windows(&priority, 6);
         assert_eq!(priority.allowance(now), 1);
         // The reports ended and none is being sent: the next window gives everything back.
         now += WINDOW;
@@ -547,10 +550,7 @@ mod tests {
     fn a_squeezed_allowance_also_counts_starts_per_window() {
         let priority = Priority::new(64, Some(TARGET));
         let in_flight = AtomicUsize::new(0);
-        let mut now = priority.steering().window_start;
-        for _ in 0..5 {
-            now = window(&priority, now, 8, 8);
-        }
+        let mut now = slow_windows(&priority, 5);
         assert_eq!(priority.allowance(now), 2);
         // Two requests, each done before the next: the squeezed allowance of two lets in no
         // third in the same window, though none is in flight.
